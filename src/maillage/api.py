@@ -1,0 +1,18 @@
+"""The root of the JSON API: /api/v1/, its OpenAPI document and docs page."""
+
+from ninja import NinjaAPI
+
+from maillage.core.api_auth import api_auth
+from maillage.directory.api import router as directory_router
+
+api = NinjaAPI(
+    title="Maillage API",
+    version="1.0.0",
+    description=(
+        "The Maillage JSON API. Authenticate with a personal access token created on the "
+        "'API tokens' page: `Authorization: Bearer <token>`. Lists are paginated."
+    ),
+    auth=api_auth,
+    urls_namespace="api-1.0.0",
+)
+api.add_router("/directory/", directory_router)

@@ -1,0 +1,111 @@
+"""Accounts: login, second factor, personal API tokens, home."""
+
+from base64 import b32encode
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from maillage.audit.models import Action
+from maillage.audit.services import record_event
+
+from . import services
+from .forms import ApiTokenForm, EmailLoginForm, OneTimeCodeForm
+from .models import ApiToken
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailLoginForm
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "core/password_reset.html"
+    email_template_name = "core/email/password_reset.txt"
+    subject_template_name = "core/email/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        # Logged without saying whether the address exists (the page never says either).
+        record_event(
+            action=Action.PASSWORD_RESET_REQUESTED,
+            actor_label=form.cleaned_data["email"][:254],
+            request=self.request,
+        )
+        return super().form_valid(form)
+
+
+@login_required
+def home(request):
+    return render(request, "core/home.html")
+
+
+@login_required
+def otp_setup(request):
+    """Enrol an authenticator app: scan the QR code, type a code to confirm."""
+    if request.user.is_verified():
+        return redirect("home")
+    device = services.pending_totp_device(request.user)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirmed = services.confirm_totp_device(
+            user=request.user, token=form.cleaned_data["token"], request=request
+        )
+        if confirmed:
+            otp_login(request, confirmed)
+            messages.success(request, _("Your authenticator app is enrolled."))
+            return redirect("home")
+        form.add_error("token", _("This code is not valid. Check your phone's clock and try again."))
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#111")
+    return render(
+        request,
+        "core/otp_setup.html",
+        {"form": form, "qr_svg": qr_svg, "secret": b32encode(device.bin_key).decode()},
+    )
+
+
+@login_required
+def otp_verify(request):
+    if request.user.is_verified():
+        return redirect("home")
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(request.GET.get("next") or "home")
+        record_event(action=Action.SECOND_FACTOR_FAILED, actor=request.user, request=request)
+        form.add_error("token", _("This code is not valid. Check your phone's clock and try again."))
+    return render(request, "core/otp_verify.html", {"form": form})
+
+
+@login_required
+def api_tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_secret = services.create_api_token(
+            user=request.user, name=form.cleaned_data["name"], request=request
+        )
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request, "core/api_tokens.html", {"form": form, "tokens": tokens, "new_secret": new_secret}
+    )
+
+
+@login_required
+@require_POST
+def revoke_api_token(request, token_id):
+    try:
+        services.revoke_api_token(user=request.user, token_id=token_id, request=request)
+    except ApiToken.DoesNotExist:
+        pass  # Another user's token: same answer as a missing one.
+    messages.success(request, _("The token is revoked."))
+    return redirect("api_tokens")

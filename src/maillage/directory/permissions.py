@@ -1,0 +1,38 @@
+"""Who may read and change the directory. The one place these decisions are made."""
+
+import rules
+
+from maillage.core.models import Role
+
+
+@rules.predicate
+def is_active_user(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+@rules.predicate
+def is_coordinator(user) -> bool:
+    return is_active_user(user) and user.role == Role.COORDINATOR
+
+
+@rules.predicate
+def is_administrator(user) -> bool:
+    return is_active_user(user) and user.role == Role.ADMINISTRATOR
+
+
+@rules.predicate
+def leads_team(user, team) -> bool:
+    from .models import MembershipRole
+
+    if team is None or not is_active_user(user):
+        return False
+    return team.memberships.filter(
+        practitioner__user=user, role=MembershipRole.LEAD
+    ).exists()
+
+
+# The directory is professional information shared across the network: every active
+# account reads it. Changes are for coordinators, administrators and a team's own lead.
+rules.add_perm("directory.view_directory", is_active_user)
+rules.add_perm("directory.manage_directory", is_coordinator | is_administrator)
+rules.add_perm("directory.change_team", is_coordinator | is_administrator | leads_team)
