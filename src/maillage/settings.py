@@ -75,7 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
-    "rules.apps.AutodiscoverRulesConfig",
+    "rules",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -241,6 +241,11 @@ STORAGES = {
         )
     },
 }
+# Locally, assets are served straight from the apps (no collectstatic step); production
+# serves the hashed, compressed copies that `collectstatic` writes to STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"
 
 EMAIL_BACKEND = os.environ.get(

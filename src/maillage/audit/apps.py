@@ -10,4 +10,4 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         # Authentication events come from Django and django-axes as signals;
         # this is the one place they are turned into audit rows.
-        from . import receivers  # noqa: F401
+        from . import permissions, receivers  # noqa: F401

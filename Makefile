@@ -1,0 +1,59 @@
+# Maillage: `make demo` runs the product on SQLite with a demo network;
+# `make test` runs the whole test suite (PostgreSQL when DATABASE_URL is set).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The demo and the tests run in the "local" posture (see src/maillage/settings.py).
+export MAILLAGE_DEPLOYMENT ?= local
+
+.PHONY: demo serve test lint format messages install install-test system-test-deps bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Compiled gettext catalogs are built, not committed.
+messages: install
+	bash scripts/system-packages.sh gettext
+	cd src/maillage && ../../$(BIN)/django-admin compilemessages --settings=maillage.settings -v0
+
+demo: messages
+	$(BIN)/maillage migrate --no-input -v0
+	$(BIN)/maillage seed --scale demo --if-empty
+	@echo ""
+	@echo "Maillage is served at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(BIN)/gunicorn maillage.wsgi:application --bind $(HOST):$(PORT) --workers 2 \
+		--access-logfile - --log-level warning
+
+system-test-deps:
+	bash scripts/system-packages.sh chromium gettext
+	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --loglevel=error
+
+lint: install-test
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+format: install-test
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+test: install-test system-test-deps messages lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var node_modules
