@@ -30,7 +30,7 @@ install-test: $(VENV)/.installed-test
 # Compiled gettext catalogs are built, not committed.
 messages: install
 	bash scripts/system-packages.sh gettext
-	cd src/maillage && ../../$(BIN)/django-admin compilemessages --settings=maillage.settings -v0
+	cd src/maillage && ../../$(BIN)/django-admin compilemessages -v0
 
 demo: messages
 	$(BIN)/maillage migrate --no-input -v0

@@ -182,7 +182,7 @@ class NetworkGenerator:
                 mandate=profile.mandate.format(f=flower),
                 territory=territory,
                 phone=f"(819) 555-{self.rng.randint(200, 999):03d}{self.rng.randint(0, 9)}",
-                email=f"equipe{number}@{org.code[:30]}.{DEMO_DOMAIN}",
+                email=f"equipe{number}@{org.code[:30].strip('-')}.{DEMO_DOMAIN}",
                 languages=join_codes(["en", "fr"] if english or self.rng.random() < 0.4 else ["fr"]),
             )
             offers = [
@@ -227,7 +227,7 @@ class NetworkGenerator:
             profile = self.team_profiles[team.code]
             first = self.rng.choice(names.FIRST_NAMES)
             last = self.rng.choice(names.LAST_NAMES)
-            email = f"{_slug(first)}.{_slug(last)}@{team.organization.code[:30]}.{DEMO_DOMAIN}"
+            email = f"{_slug(first)}.{_slug(last)}@{team.organization.code[:30].strip('-')}.{DEMO_DOMAIN}"
             if email in used_emails:
                 email = email.replace("@", f".{number}@")
             used_emails.add(email)
