@@ -60,31 +60,62 @@ flush.Command.handle = _flush_with_audit_triggers_lifted
 
 
 def make_user(email: str, role: str = Role.PRACTITIONER, **extra) -> User:
-    return User.objects.create_user(email=email, password=PASSWORD, full_name=email.split("@")[0],
-                                    role=role, **extra)
+    return User.objects.create_user(
+        email=email, password=PASSWORD, full_name=email.split("@")[0], role=role, **extra
+    )
 
 
 @pytest.fixture
 def network(db):
     """A small network: two organizations in two sectors, three teams, a lead, members,
     and a practitioner shared between two organizations."""
-    clsc = Organization.objects.create(code="clsc-nord", name="CLSC du Nord",
-                                       sector=Sector.PRIMARY_CARE, territory="Vallée-des-Saules")
-    crd = Organization.objects.create(code="crd-saules", name="Centre de réadaptation en dépendance",
-                                      sector=Sector.SUBSTANCE_USE, territory="Vallée-des-Saules")
-    perinatal = Team.objects.create(organization=clsc, code="clsc-nord-perinat",
-                                    name="Périnatalité sociale", territory="Vallée-des-Saules",
-                                    languages=",en,fr,")
-    family = Team.objects.create(organization=clsc, code="clsc-nord-famille",
-                                 name="Enfance-famille", territory="Vallée-des-Saules")
-    mother_child = Team.objects.create(organization=crd, code="crd-mere-enfant",
-                                       name="Équipe mère-enfant", territory="Vallée-des-Saules")
-    ServiceOffer.objects.create(team=perinatal, code="perinat-suivi", name="Suivi prénatal",
-                                service_type=ServiceType.PRENATAL_CARE, populations=",pregnant,",
-                                languages=",en,fr,")
-    ServiceOffer.objects.create(team=mother_child, code="crd-me", name="Programme mère-enfant",
-                                service_type=ServiceType.ADDICTION_TREATMENT,
-                                populations=",pregnant,substance_use,", languages=",fr,")
+    clsc = Organization.objects.create(
+        code="clsc-nord",
+        name="CLSC du Nord",
+        sector=Sector.PRIMARY_CARE,
+        territory="Vallée-des-Saules",
+    )
+    crd = Organization.objects.create(
+        code="crd-saules",
+        name="Centre de réadaptation en dépendance",
+        sector=Sector.SUBSTANCE_USE,
+        territory="Vallée-des-Saules",
+    )
+    perinatal = Team.objects.create(
+        organization=clsc,
+        code="clsc-nord-perinat",
+        name="Périnatalité sociale",
+        territory="Vallée-des-Saules",
+        languages=",en,fr,",
+    )
+    family = Team.objects.create(
+        organization=clsc,
+        code="clsc-nord-famille",
+        name="Enfance-famille",
+        territory="Vallée-des-Saules",
+    )
+    mother_child = Team.objects.create(
+        organization=crd,
+        code="crd-mere-enfant",
+        name="Équipe mère-enfant",
+        territory="Vallée-des-Saules",
+    )
+    ServiceOffer.objects.create(
+        team=perinatal,
+        code="perinat-suivi",
+        name="Suivi prénatal",
+        service_type=ServiceType.PRENATAL_CARE,
+        populations=",pregnant,",
+        languages=",en,fr,",
+    )
+    ServiceOffer.objects.create(
+        team=mother_child,
+        code="crd-me",
+        name="Programme mère-enfant",
+        service_type=ServiceType.ADDICTION_TREATMENT,
+        populations=",pregnant,substance_use,",
+        languages=",fr,",
+    )
     people = {}
     for key, team, role in [
         ("lead", perinatal, MembershipRole.LEAD),
@@ -92,9 +123,14 @@ def network(db):
         ("worker", mother_child, MembershipRole.MEMBER),
     ]:
         user = make_user(f"{key}@example.org")
-        person = Practitioner.objects.create(user=user, first_name=key.title(), last_name="Test",
-                                             email=user.email, profession="nurse",
-                                             languages=",fr,")
+        person = Practitioner.objects.create(
+            user=user,
+            first_name=key.title(),
+            last_name="Test",
+            email=user.email,
+            profession="nurse",
+            languages=",fr,",
+        )
         Membership.objects.create(practitioner=person, team=team, role=role)
         people[key] = user
     # The liaison nurse works for both organizations: the map links them.

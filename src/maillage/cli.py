@@ -1,8 +1,8 @@
 """The `maillage` console command: Django's management commands under one name.
 
-    maillage seed --scale demo
-    maillage import-directory FILE
-    maillage migrate
+maillage seed --scale demo
+maillage import-directory FILE
+maillage migrate
 """
 
 import os

@@ -82,8 +82,9 @@ def test_practitioner_cannot_see_the_log(network, client):
     assert client.get(reverse("audit:log")).status_code == 404
 
 
-def test_log_page_runs_a_bounded_number_of_queries(network, verified_login,
-                                                  django_assert_max_num_queries):
+def test_log_page_runs_a_bounded_number_of_queries(
+    network, verified_login, django_assert_max_num_queries
+):
     client = verified_login(network["users"]["coordinator"])
     for n in range(120):
         record_event(action=Action.LOGIN_FAILED, actor_label=f"user{n}@example.org")

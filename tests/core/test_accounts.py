@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def post_login(client, email, password, ip="10.0.0.1"):
-    return client.post(
-        reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip
-    )
+    return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=ip)
 
 
 def test_practitioner_logs_in_with_email_and_password_and_it_is_logged(client):
@@ -132,8 +130,9 @@ def test_password_reset_sends_an_email_in_french_by_default(client):
     assert len(mail.outbox) == 1
     assert "mot de passe" in mail.outbox[0].body
     assert "/password-reset/" in mail.outbox[0].body
-    client.post(reverse("password_reset"), {"email": "nurse@example.org"},
-                HTTP_ACCEPT_LANGUAGE="en")
+    client.post(
+        reverse("password_reset"), {"email": "nurse@example.org"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert AuditEvent.objects.filter(action=Action.PASSWORD_RESET_REQUESTED).count() == 2
 
 

@@ -36,13 +36,19 @@ def zip_of(files: dict[str, str]) -> bytes:
 
 
 def counts() -> tuple[int, ...]:
-    return (Organization.objects.count(), Team.objects.count(), ServiceOffer.objects.count(),
-            Practitioner.objects.count(), Membership.objects.count())
+    return (
+        Organization.objects.count(),
+        Team.objects.count(),
+        ServiceOffer.objects.count(),
+        Practitioner.objects.count(),
+        Membership.objects.count(),
+    )
 
 
 def test_good_file_imports_and_accepts_labels_in_french(db):
-    report = import_directory(by=None, name="d.zip",
-                              data=zip_of({"organizations.csv": ORGS, "teams.csv": TEAMS}))
+    report = import_directory(
+        by=None, name="d.zip", data=zip_of({"organizations.csv": ORGS, "teams.csv": TEAMS})
+    )
     assert report.ok, report.errors
     assert Organization.objects.get(code="mdf-nord").sector == "community_organization"
     team = Team.objects.get(code="crd-nord-me")
@@ -60,8 +66,9 @@ def test_bad_rows_import_nothing_and_are_named(db):
     )
     bad_teams = TEAMS + "t-2,nowhere,Équipe,,,,not-an-email,fr,\n"  # row 3: two problems
     before = counts()
-    report = import_directory(by=None, name="d.zip",
-                              data=zip_of({"organizations.csv": bad_orgs, "teams.csv": bad_teams}))
+    report = import_directory(
+        by=None, name="d.zip", data=zip_of({"organizations.csv": bad_orgs, "teams.csv": bad_teams})
+    )
     assert not report.ok
     found = {(e.file, e.row, e.column) for e in report.errors}
     assert ("organizations.csv", 4, "code") in found
@@ -96,38 +103,74 @@ def test_oversize_file_is_refused(db):
 
 
 def test_missing_and_unknown_columns_are_reported(db):
-    report = import_directory(by=None, name="organizations.csv",
-                              data=b"code,name,colour\nx,y,blue\n")
+    report = import_directory(
+        by=None, name="organizations.csv", data=b"code,name,colour\nx,y,blue\n"
+    )
     problems = {(e.column, e.row) for e in report.errors}
     assert ("sector", 1) in problems and ("colour", 1) in problems
 
 
 def test_semicolon_separated_files_from_french_spreadsheets_are_read(db):
-    report = import_directory(by=None, name="organizations.csv",
-                              data=ORGS.replace(",", ";").encode("utf-8-sig"))
+    report = import_directory(
+        by=None, name="organizations.csv", data=ORGS.replace(",", ";").encode("utf-8-sig")
+    )
     assert report.ok, report.errors
     assert Organization.objects.count() == 2
 
 
 def snapshot() -> dict:
     return {
-        "orgs": sorted(Organization.objects.values_list(
-            "code", "name", "sector", "address", "territory", "phone", "website", "description")),
-        "teams": sorted(Team.objects.values_list(
-            "code", "organization__code", "name", "site", "territory", "phone", "email",
-            "languages", "mandate")),
-        "offers": sorted(ServiceOffer.objects.values_list(
-            "code", "team__code", "name", "service_type", "populations", "eligibility",
-            "how_to_refer", "languages", "territory", "expected_wait_days", "is_active")),
-        "people": sorted(Practitioner.objects.values_list(
-            "email", "first_name", "last_name", "phone", "profession", "languages",
-            "contact_preference")),
-        "memberships": sorted(Membership.objects.values_list(
-            "practitioner__email", "team__code", "role", "title")),
+        "orgs": sorted(
+            Organization.objects.values_list(
+                "code", "name", "sector", "address", "territory", "phone", "website", "description"
+            )
+        ),
+        "teams": sorted(
+            Team.objects.values_list(
+                "code",
+                "organization__code",
+                "name",
+                "site",
+                "territory",
+                "phone",
+                "email",
+                "languages",
+                "mandate",
+            )
+        ),
+        "offers": sorted(
+            ServiceOffer.objects.values_list(
+                "code",
+                "team__code",
+                "name",
+                "service_type",
+                "populations",
+                "eligibility",
+                "how_to_refer",
+                "languages",
+                "territory",
+                "expected_wait_days",
+                "is_active",
+            )
+        ),
+        "people": sorted(
+            Practitioner.objects.values_list(
+                "email",
+                "first_name",
+                "last_name",
+                "phone",
+                "profession",
+                "languages",
+                "contact_preference",
+            )
+        ),
+        "memberships": sorted(
+            Membership.objects.values_list("practitioner__email", "team__code", "role", "title")
+        ),
     }
 
 
-def test_export_then_import_round_trips(db, django_db_blocker):
+def test_export_then_import_round_trips(db):
     from maillage.seeding.generator import SCALES, NetworkGenerator
 
     NetworkGenerator(SCALES["demo"], seed=7).run()

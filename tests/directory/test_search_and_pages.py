@@ -46,8 +46,10 @@ def test_every_word_must_match(nurse_client):
         ({"population": "pregnant"}, ["Périnatalité sociale", "Équipe mère-enfant"]),
         ({"language": "en"}, ["Périnatalité sociale"]),
         ({"language": "en", "population": "substance_use"}, []),
-        ({"territory": "Vallée-des-Saules"}, ["Enfance-famille", "Périnatalité sociale",
-                                              "Équipe mère-enfant"]),
+        (
+            {"territory": "Vallée-des-Saules"},
+            ["Enfance-famille", "Périnatalité sociale", "Équipe mère-enfant"],
+        ),
     ],
 )
 def test_filters_narrow_the_results(nurse_client, filters, expected):
@@ -83,8 +85,10 @@ def test_team_page_shows_who_does_what(nurse_client, network):
 
 def test_organization_practitioner_and_my_network_pages(nurse_client, network):
     org = network["orgs"]["clsc"]
-    assert "Périnatalité sociale" in nurse_client.get(
-        reverse("directory:organization", args=[org.id])).content.decode()
+    assert (
+        "Périnatalité sociale"
+        in nurse_client.get(reverse("directory:organization", args=[org.id])).content.decode()
+    )
     person = network["users"]["nurse"].practitioner
     body = nurse_client.get(reverse("directory:practitioner", args=[person.id])).content.decode()
     assert "Équipe mère-enfant" in body and "Périnatalité sociale" in body
@@ -115,14 +119,19 @@ def test_network_map_links_organizations_that_share_practitioners(nurse_client, 
 def grow_directory(n_orgs: int) -> None:
     """Add organizations, each with teams and offers, to show query counts do not grow."""
     for i in range(n_orgs):
-        org = Organization.objects.create(code=f"org-{i}", name=f"Organisme {i}",
-                                          sector=Sector.COMMUNITY_ORGANIZATION,
-                                          territory=f"Territoire {i % 5}")
+        org = Organization.objects.create(
+            code=f"org-{i}",
+            name=f"Organisme {i}",
+            sector=Sector.COMMUNITY_ORGANIZATION,
+            territory=f"Territoire {i % 5}",
+        )
         for j in range(3):
-            team = Team.objects.create(organization=org, code=f"org-{i}-t{j}",
-                                       name=f"Équipe périnatale {i}-{j}")
-            ServiceOffer.objects.create(team=team, code=f"org-{i}-t{j}-s", name="Halte",
-                                        service_type=ServiceType.CHILD_CARE)
+            team = Team.objects.create(
+                organization=org, code=f"org-{i}-t{j}", name=f"Équipe périnatale {i}-{j}"
+            )
+            ServiceOffer.objects.create(
+                team=team, code=f"org-{i}-t{j}-s", name="Halte", service_type=ServiceType.CHILD_CARE
+            )
     refresh_team_search_text(Team.objects.values_list("id", flat=True))
 
 

@@ -7,11 +7,15 @@ from .models import Action
 class LogFilterForm(forms.Form):
     actor = forms.CharField(label=_("Who"), required=False)
     action = forms.ChoiceField(
-        label=_("Action"), required=False, choices=[("", _("All"))] + list(Action.choices)
+        label=_("Action"), required=False, choices=[("", _("All")), *Action.choices]
     )
     object_type = forms.ChoiceField(label=_("Object type"), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, object_types=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,7 +20,8 @@ class SecondFactorRequiredMiddleware:
             and user.is_authenticated
             and user.requires_second_factor
             and not user.is_verified()
-            and not request.path.startswith("/static/")
+            # The API answers 401 itself (VerifiedSessionAuth); static files are harmless.
+            and not request.path.startswith(("/static/", "/api/"))
         ):
             try:
                 name = resolve(request.path_info).url_name

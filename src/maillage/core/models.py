@@ -40,7 +40,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=200)
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.PRACTITIONER)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=5, choices=[("fr", "Français"), ("en", "English")],
+        _("preferred language"),
+        max_length=5,
+        choices=[("fr", "Français"), ("en", "English")],
         default="fr",
     )
     is_active = models.BooleanField(_("active"), default=True)

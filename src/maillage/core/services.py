@@ -12,7 +12,7 @@ from maillage.audit.services import record_event
 
 from .models import ApiToken, User
 
-TOKEN_PREFIX = "mlg_"
+TOKEN_PREFIX = "mlg_"  # noqa: S105 - a public marker, not a secret
 
 
 def hash_token(secret: str) -> str:

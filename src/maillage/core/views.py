@@ -1,6 +1,7 @@
 """Accounts: login, second factor, personal API tokens, home."""
 
 from base64 import b32encode
+from contextlib import suppress
 
 import segno
 from django.contrib import messages
@@ -61,7 +62,9 @@ def otp_setup(request):
             otp_login(request, confirmed)
             messages.success(request, _("Your authenticator app is enrolled."))
             return redirect("home")
-        form.add_error("token", _("This code is not valid. Check your phone's clock and try again."))
+        form.add_error(
+            "token", _("This code is not valid. Check your phone's clock and try again.")
+        )
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#111")
     return render(
         request,
@@ -81,7 +84,9 @@ def otp_verify(request):
             otp_login(request, device)
             return redirect(request.GET.get("next") or "home")
         record_event(action=Action.SECOND_FACTOR_FAILED, actor=request.user, request=request)
-        form.add_error("token", _("This code is not valid. Check your phone's clock and try again."))
+        form.add_error(
+            "token", _("This code is not valid. Check your phone's clock and try again.")
+        )
     return render(request, "core/otp_verify.html", {"form": form})
 
 
@@ -103,9 +108,8 @@ def api_tokens(request):
 @login_required
 @require_POST
 def revoke_api_token(request, token_id):
-    try:
+    # Another user's token gets the same answer as a missing one.
+    with suppress(ApiToken.DoesNotExist):
         services.revoke_api_token(user=request.user, token_id=token_id, request=request)
-    except ApiToken.DoesNotExist:
-        pass  # Another user's token: same answer as a missing one.
     messages.success(request, _("The token is revoked."))
     return redirect("api_tokens")

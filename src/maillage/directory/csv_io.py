@@ -76,7 +76,11 @@ class ImportReport:
     def summary(self) -> str:
         parts = [
             _("%(kind)s: %(created)d created, %(updated)d updated")
-            % {"kind": kind, "created": self.created.get(kind, 0), "updated": self.updated.get(kind, 0)}
+            % {
+                "kind": kind,
+                "created": self.created.get(kind, 0),
+                "updated": self.updated.get(kind, 0),
+            }
             for kind in KIND_ORDER
             if self.created.get(kind) or self.updated.get(kind)
         ]
@@ -119,55 +123,80 @@ class FileSpec:
 
 
 SPECS = [
-    FileSpec("organizations", "organizations.csv", "code", [
-        Column("code", required=True, max_length=60),
-        Column("name", required=True, max_length=200),
-        Column("sector", required=True, kind="choice", choices=Sector),
-        Column("address", max_length=300),
-        Column("territory", max_length=120),
-        Column("phone", max_length=40),
-        Column("website", kind="url"),
-        Column("description"),
-    ]),
-    FileSpec("teams", "teams.csv", "code", [
-        Column("code", required=True, max_length=80),
-        Column("organization_code", required=True, max_length=60),
-        Column("name", required=True, max_length=200),
-        Column("site", max_length=200),
-        Column("territory", max_length=120),
-        Column("phone", max_length=40),
-        Column("email", kind="email"),
-        Column("languages", kind="choices", choices=Language),
-        Column("mandate"),
-    ]),
-    FileSpec("service_offers", "service_offers.csv", "code", [
-        Column("code", required=True, max_length=100),
-        Column("team_code", required=True, max_length=80),
-        Column("name", required=True, max_length=200),
-        Column("service_type", required=True, kind="choice", choices=ServiceType),
-        Column("populations", kind="choices", choices=Population),
-        Column("eligibility"),
-        Column("how_to_refer"),
-        Column("languages", kind="choices", choices=Language),
-        Column("territory", max_length=120),
-        Column("expected_wait_days", kind="int"),
-        Column("active", kind="bool"),
-    ]),
-    FileSpec("practitioners", "practitioners.csv", "email", [
-        Column("email", required=True, kind="email"),
-        Column("first_name", required=True, max_length=100),
-        Column("last_name", required=True, max_length=100),
-        Column("phone", max_length=40),
-        Column("profession", required=True, kind="choice", choices=Profession),
-        Column("languages", kind="choices", choices=Language),
-        Column("contact_preference", kind="choice", choices=ContactPreference),
-    ]),
-    FileSpec("memberships", "memberships.csv", "", [
-        Column("practitioner_email", required=True, kind="email"),
-        Column("team_code", required=True, max_length=80),
-        Column("role", kind="choice", choices=MembershipRole),
-        Column("title", max_length=150),
-    ]),
+    FileSpec(
+        "organizations",
+        "organizations.csv",
+        "code",
+        [
+            Column("code", required=True, max_length=60),
+            Column("name", required=True, max_length=200),
+            Column("sector", required=True, kind="choice", choices=Sector),
+            Column("address", max_length=300),
+            Column("territory", max_length=120),
+            Column("phone", max_length=40),
+            Column("website", kind="url"),
+            Column("description"),
+        ],
+    ),
+    FileSpec(
+        "teams",
+        "teams.csv",
+        "code",
+        [
+            Column("code", required=True, max_length=80),
+            Column("organization_code", required=True, max_length=60),
+            Column("name", required=True, max_length=200),
+            Column("site", max_length=200),
+            Column("territory", max_length=120),
+            Column("phone", max_length=40),
+            Column("email", kind="email"),
+            Column("languages", kind="choices", choices=Language),
+            Column("mandate"),
+        ],
+    ),
+    FileSpec(
+        "service_offers",
+        "service_offers.csv",
+        "code",
+        [
+            Column("code", required=True, max_length=100),
+            Column("team_code", required=True, max_length=80),
+            Column("name", required=True, max_length=200),
+            Column("service_type", required=True, kind="choice", choices=ServiceType),
+            Column("populations", kind="choices", choices=Population),
+            Column("eligibility"),
+            Column("how_to_refer"),
+            Column("languages", kind="choices", choices=Language),
+            Column("territory", max_length=120),
+            Column("expected_wait_days", kind="int"),
+            Column("active", kind="bool"),
+        ],
+    ),
+    FileSpec(
+        "practitioners",
+        "practitioners.csv",
+        "email",
+        [
+            Column("email", required=True, kind="email"),
+            Column("first_name", required=True, max_length=100),
+            Column("last_name", required=True, max_length=100),
+            Column("phone", max_length=40),
+            Column("profession", required=True, kind="choice", choices=Profession),
+            Column("languages", kind="choices", choices=Language),
+            Column("contact_preference", kind="choice", choices=ContactPreference),
+        ],
+    ),
+    FileSpec(
+        "memberships",
+        "memberships.csv",
+        "",
+        [
+            Column("practitioner_email", required=True, kind="email"),
+            Column("team_code", required=True, max_length=80),
+            Column("role", kind="choice", choices=MembershipRole),
+            Column("title", max_length=150),
+        ],
+    ),
 ]
 SPEC_BY_KIND = {spec.kind: spec for spec in SPECS}
 KIND_ORDER = [spec.kind for spec in SPECS]
@@ -190,10 +219,18 @@ def _decode(name: str, raw: bytes, errors: list[RowError]) -> str | None:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        errors.append(RowError(name, 0, "", _(
-            "the file is not encoded in UTF-8 (invalid byte at position %(pos)d); "
-            "save it as “CSV UTF-8” and try again"
-        ) % {"pos": exc.start}))
+        errors.append(
+            RowError(
+                name,
+                0,
+                "",
+                _(
+                    "the file is not encoded in UTF-8 (invalid byte at position %(pos)d); "
+                    "save it as “CSV UTF-8” and try again"
+                )
+                % {"pos": exc.start},
+            )
+        )
         return None
 
 
@@ -222,7 +259,9 @@ def _clean_value(col: Column, raw: str, lookups: dict) -> tuple[object, str | No
         return "", None
     if col.max_length and len(value) > col.max_length:
         return None, _("too long (%(n)d characters, at most %(max)d)") % {
-            "n": len(value), "max": col.max_length}
+            "n": len(value),
+            "max": col.max_length,
+        }
     if col.kind == "email":
         try:
             validate_email(value)
@@ -250,7 +289,9 @@ def _clean_value(col: Column, raw: str, lookups: dict) -> tuple[object, str | No
         code = lookups[col.name].get(fold(value)) or lookups[col.name].get(value)
         if code is None:
             return None, _("unknown value “%(value)s” (expected one of: %(codes)s)") % {
-                "value": value, "codes": ", ".join(col.choices.values)}
+                "value": value,
+                "codes": ", ".join(col.choices.values),
+            }
         return code, None
     if col.kind == "choices":
         codes = []
@@ -260,7 +301,9 @@ def _clean_value(col: Column, raw: str, lookups: dict) -> tuple[object, str | No
             code = lookups[col.name].get(fold(part)) or lookups[col.name].get(part.strip())
             if code is None:
                 return None, _("unknown value “%(value)s” (expected codes among: %(codes)s)") % {
-                    "value": part.strip(), "codes": ", ".join(col.choices.values)}
+                    "value": part.strip(),
+                    "codes": ", ".join(col.choices.values),
+                }
             codes.append(code)
         return join_codes(codes), None
     return value, None
@@ -281,10 +324,17 @@ def _parse_csv(name: str, text: str, errors: list[RowError]) -> ParsedFile | Non
         return None
     spec = _spec_for(name, header)
     if spec is None:
-        errors.append(RowError(name, 1, "", _(
-            "cannot tell what this file holds: name it organizations.csv, teams.csv, "
-            "service_offers.csv, practitioners.csv or memberships.csv"
-        )))
+        errors.append(
+            RowError(
+                name,
+                1,
+                "",
+                _(
+                    "cannot tell what this file holds: name it organizations.csv, teams.csv, "
+                    "service_offers.csv, practitioners.csv or memberships.csv"
+                ),
+            )
+        )
         return None
     missing = [c.name for c in spec.columns if c.required and c.name not in header]
     unknown = [h for h in header if h not in spec.names]
@@ -303,9 +353,15 @@ def _parse_csv(name: str, text: str, errors: list[RowError]) -> ParsedFile | Non
             if not any(cell.strip() for cell in record):
                 continue
             if len(record) != len(header):
-                errors.append(RowError(name, line, "", _(
-                    "%(found)d values for %(expected)d columns") % {
-                    "found": len(record), "expected": len(header)}))
+                errors.append(
+                    RowError(
+                        name,
+                        line,
+                        "",
+                        _("%(found)d values for %(expected)d columns")
+                        % {"found": len(record), "expected": len(header)},
+                    )
+                )
                 continue
             raw = dict(zip(header, record, strict=True))
             cleaned, row_ok = {}, True
@@ -319,15 +375,22 @@ def _parse_csv(name: str, text: str, errors: list[RowError]) -> ParsedFile | Non
                 cleaned[col.name] = value
             key = _row_key(spec, cleaned)
             if row_ok and key in seen_keys:
-                errors.append(RowError(name, line, spec.key or "team_code", _(
-                    "duplicate of row %(row)d") % {"row": seen_keys[key]}))
+                errors.append(
+                    RowError(
+                        name,
+                        line,
+                        spec.key or "team_code",
+                        _("duplicate of row %(row)d") % {"row": seen_keys[key]},
+                    )
+                )
                 row_ok = False
             if row_ok:
                 seen_keys[key] = line
                 rows.append((line, cleaned))
     except csv.Error as exc:
-        errors.append(RowError(name, reader.line_num, "", _("unreadable CSV: %(error)s") % {
-            "error": exc}))
+        errors.append(
+            RowError(name, reader.line_num, "", _("unreadable CSV: %(error)s") % {"error": exc})
+        )
     return ParsedFile(spec, name, rows)
 
 
@@ -342,9 +405,15 @@ def read_files(name: str, data: bytes) -> tuple[list[ParsedFile], list[RowError]
     errors: list[RowError] = []
     limit = settings.MAILLAGE_IMPORT_MAX_BYTES
     if len(data) > limit:
-        errors.append(RowError(name, 0, "", _(
-            "the file is too large (%(size)s bytes, at most %(limit)s)") % {
-            "size": f"{len(data):,}", "limit": f"{limit:,}"}))
+        errors.append(
+            RowError(
+                name,
+                0,
+                "",
+                _("the file is too large (%(size)s bytes, at most %(limit)s)")
+                % {"size": f"{len(data):,}", "limit": f"{limit:,}"},
+            )
+        )
         return [], errors
     members: list[tuple[str, bytes]] = []
     if zipfile.is_zipfile(io.BytesIO(data)):
@@ -382,8 +451,9 @@ def _check_references(parsed: list[ParsedFile], errors: list[RowError]) -> None:
     in_upload = {p.spec.kind: {_row_key(p.spec, r) for _, r in p.rows} for p in parsed}
 
     def known(kind: str, model, key_field: str, wanted: set[str]) -> set[str]:
-        found = set(model.objects.filter(**{f"{key_field}__in": wanted}).values_list(
-            key_field, flat=True))
+        found = set(
+            model.objects.filter(**{f"{key_field}__in": wanted}).values_list(key_field, flat=True)
+        )
         return found | (in_upload.get(kind, set()) & wanted)
 
     checks = {
@@ -400,45 +470,100 @@ def _check_references(parsed: list[ParsedFile], errors: list[RowError]) -> None:
             found = known(kind, model, key_field, wanted)
             for line, row in p.rows:
                 if row[column] not in found:
-                    errors.append(RowError(p.name, line, column, _(
-                        "“%(value)s” is not in the directory nor in this import") % {
-                        "value": row[column]}))
+                    errors.append(
+                        RowError(
+                            p.name,
+                            line,
+                            column,
+                            _("“%(value)s” is not in the directory nor in this import")
+                            % {"value": row[column]},
+                        )
+                    )
     # A team or offer moving to another organization by import would silently rewrite
     # history; moves are made on the page, on purpose.
-    moves = {"teams": ("organization_code", Team, "organization__code"),
-             "service_offers": ("team_code", ServiceOffer, "team__code")}
+    moves = {
+        "teams": ("organization_code", Team, "organization__code"),
+        "service_offers": ("team_code", ServiceOffer, "team__code"),
+    }
     for p in parsed:
         if p.spec.kind not in moves:
             continue
         column, model, parent_key = moves[p.spec.kind]
-        current = dict(model.objects.filter(code__in=[r["code"] for _, r in p.rows]).values_list(
-            "code", parent_key))
+        current = dict(
+            model.objects.filter(code__in=[r["code"] for _, r in p.rows]).values_list(
+                "code", parent_key
+            )
+        )
         for line, row in p.rows:
             if row["code"] in current and current[row["code"]] != row[column]:
-                errors.append(RowError(p.name, line, column, _(
-                    "“%(code)s” belongs to “%(parent)s”; an import cannot move it") % {
-                    "code": row["code"], "parent": current[row["code"]]}))
+                errors.append(
+                    RowError(
+                        p.name,
+                        line,
+                        column,
+                        _("“%(code)s” belongs to “%(parent)s”; an import cannot move it")
+                        % {"code": row["code"], "parent": current[row["code"]]},
+                    )
+                )
 
 
 # ---------------------------------------------------------------------------------------
 # Writing.
 
 MODEL_FIELDS = {
-    "organizations": (Organization, "code", {
-        "name": "name", "sector": "sector", "address": "address", "territory": "territory",
-        "phone": "phone", "website": "website", "description": "description"}),
-    "teams": (Team, "code", {
-        "name": "name", "site": "site", "territory": "territory", "phone": "phone",
-        "email": "email", "languages": "languages", "mandate": "mandate"}),
-    "service_offers": (ServiceOffer, "code", {
-        "name": "name", "service_type": "service_type", "populations": "populations",
-        "eligibility": "eligibility", "how_to_refer": "how_to_refer", "languages": "languages",
-        "territory": "territory", "expected_wait_days": "expected_wait_days",
-        "active": "is_active"}),
-    "practitioners": (Practitioner, "email", {
-        "first_name": "first_name", "last_name": "last_name", "phone": "phone",
-        "profession": "profession", "languages": "languages",
-        "contact_preference": "contact_preference"}),
+    "organizations": (
+        Organization,
+        "code",
+        {
+            "name": "name",
+            "sector": "sector",
+            "address": "address",
+            "territory": "territory",
+            "phone": "phone",
+            "website": "website",
+            "description": "description",
+        },
+    ),
+    "teams": (
+        Team,
+        "code",
+        {
+            "name": "name",
+            "site": "site",
+            "territory": "territory",
+            "phone": "phone",
+            "email": "email",
+            "languages": "languages",
+            "mandate": "mandate",
+        },
+    ),
+    "service_offers": (
+        ServiceOffer,
+        "code",
+        {
+            "name": "name",
+            "service_type": "service_type",
+            "populations": "populations",
+            "eligibility": "eligibility",
+            "how_to_refer": "how_to_refer",
+            "languages": "languages",
+            "territory": "territory",
+            "expected_wait_days": "expected_wait_days",
+            "active": "is_active",
+        },
+    ),
+    "practitioners": (
+        Practitioner,
+        "email",
+        {
+            "first_name": "first_name",
+            "last_name": "last_name",
+            "phone": "phone",
+            "profession": "profession",
+            "languages": "languages",
+            "contact_preference": "contact_preference",
+        },
+    ),
 }
 BATCH = 1000
 
@@ -487,8 +612,12 @@ def _write(parsed: list[ParsedFile], report: ImportReport, progress: Progress | 
         model.objects.bulk_create(to_create, batch_size=BATCH)
         if to_update:
             model.objects.bulk_update(
-                to_update, [*fields.values(), "search_text"] if hasattr(model, "search_text")
-                else list(fields.values()), batch_size=BATCH)
+                to_update,
+                [*fields.values(), "search_text"]
+                if hasattr(model, "search_text")
+                else list(fields.values()),
+                batch_size=BATCH,
+            )
         if progress:
             progress(kind, len(p.rows), len(p.rows))
         report.created[kind] = len(to_create)
@@ -497,7 +626,8 @@ def _write(parsed: list[ParsedFile], report: ImportReport, progress: Progress | 
             orgs_by_code.update({o.code: o for o in existing.values()})
             orgs_by_code.update({o.code: o for o in to_create})
             touched_teams |= set(
-                Team.objects.filter(organization__in=to_update).values_list("id", flat=True))
+                Team.objects.filter(organization__in=to_update).values_list("id", flat=True)
+            )
         if kind == "teams":
             teams_by_code.update({t.code: t for t in existing.values()})
             teams_by_code.update({t.code: t for t in to_create})
@@ -526,8 +656,9 @@ def _write_memberships(p: ParsedFile, report: ImportReport, progress: Progress |
     teams = dict(Team.objects.filter(code__in=codes).values_list("code", "id"))
     existing = {
         (m.practitioner_id, m.team_id): m
-        for m in Membership.objects.filter(practitioner_id__in=people.values(),
-                                           team_id__in=teams.values())
+        for m in Membership.objects.filter(
+            practitioner_id__in=people.values(), team_id__in=teams.values()
+        )
     }
     to_create, to_update = [], []
     for _line, row in p.rows:
@@ -581,28 +712,65 @@ def import_directory(
 def _export_rows(kind: str):
     if kind == "organizations":
         for o in Organization.objects.order_by("code").iterator(chunk_size=BATCH):
-            yield [o.code, o.name, o.sector, o.address, o.territory, o.phone, o.website,
-                   o.description]
+            yield [
+                o.code,
+                o.name,
+                o.sector,
+                o.address,
+                o.territory,
+                o.phone,
+                o.website,
+                o.description,
+            ]
     elif kind == "teams":
-        for t in Team.objects.select_related("organization").order_by("code").iterator(
-                chunk_size=BATCH):
-            yield [t.code, t.organization.code, t.name, t.site, t.territory, t.phone, t.email,
-                   ";".join(split_codes(t.languages)), t.mandate]
+        for t in (
+            Team.objects.select_related("organization").order_by("code").iterator(chunk_size=BATCH)
+        ):
+            yield [
+                t.code,
+                t.organization.code,
+                t.name,
+                t.site,
+                t.territory,
+                t.phone,
+                t.email,
+                ";".join(split_codes(t.languages)),
+                t.mandate,
+            ]
     elif kind == "service_offers":
-        for s in ServiceOffer.objects.select_related("team").order_by("code").iterator(
-                chunk_size=BATCH):
-            yield [s.code, s.team.code, s.name, s.service_type,
-                   ";".join(split_codes(s.populations)), s.eligibility, s.how_to_refer,
-                   ";".join(split_codes(s.languages)), s.territory,
-                   "" if s.expected_wait_days is None else s.expected_wait_days,
-                   "yes" if s.is_active else "no"]
+        for s in (
+            ServiceOffer.objects.select_related("team").order_by("code").iterator(chunk_size=BATCH)
+        ):
+            yield [
+                s.code,
+                s.team.code,
+                s.name,
+                s.service_type,
+                ";".join(split_codes(s.populations)),
+                s.eligibility,
+                s.how_to_refer,
+                ";".join(split_codes(s.languages)),
+                s.territory,
+                "" if s.expected_wait_days is None else s.expected_wait_days,
+                "yes" if s.is_active else "no",
+            ]
     elif kind == "practitioners":
         for p in Practitioner.objects.order_by("email").iterator(chunk_size=BATCH):
-            yield [p.email, p.first_name, p.last_name, p.phone, p.profession,
-                   ";".join(split_codes(p.languages)), p.contact_preference]
+            yield [
+                p.email,
+                p.first_name,
+                p.last_name,
+                p.phone,
+                p.profession,
+                ";".join(split_codes(p.languages)),
+                p.contact_preference,
+            ]
     elif kind == "memberships":
-        for m in Membership.objects.select_related("practitioner", "team").order_by(
-                "team__code", "practitioner__email").iterator(chunk_size=BATCH):
+        for m in (
+            Membership.objects.select_related("practitioner", "team")
+            .order_by("team__code", "practitioner__email")
+            .iterator(chunk_size=BATCH)
+        ):
             yield [m.practitioner.email, m.team.code, m.role, m.title]
 
 

@@ -5,7 +5,7 @@ from .models import Language, Population, Sector, ServiceType
 
 
 def _with_all(choices) -> list:
-    return [("", _("All"))] + list(choices)
+    return [("", _("All")), *choices]
 
 
 class DirectorySearchForm(forms.Form):
@@ -35,6 +35,8 @@ class DirectorySearchForm(forms.Form):
 class DirectoryImportForm(forms.Form):
     file = forms.FileField(
         label=_("Directory file"),
-        help_text=_("A ZIP exported from Maillage, or one CSV file (UTF-8) of organizations, "
-                    "teams, service offers or practitioners."),
+        help_text=_(
+            "A ZIP exported from Maillage, or one CSV file (UTF-8) of organizations, "
+            "teams, service offers or practitioners."
+        ),
     )

@@ -173,7 +173,9 @@ class Practitioner(TimeStamped):
     profession = models.CharField(_("profession"), max_length=30, choices=Profession)
     languages = models.CharField(_("languages"), max_length=60, blank=True)
     contact_preference = models.CharField(
-        _("preferred contact"), max_length=20, choices=ContactPreference,
+        _("preferred contact"),
+        max_length=20,
+        choices=ContactPreference,
         default=ContactPreference.EMAIL,
     )
     search_text = models.TextField(editable=False, blank=True)
@@ -216,15 +218,15 @@ class ServiceOffer(TimeStamped):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="service_offers")
     code = models.SlugField(_("code"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    service_type = models.CharField(
-        _("service"), max_length=30, choices=ServiceType, db_index=True
-    )
+    service_type = models.CharField(_("service"), max_length=30, choices=ServiceType, db_index=True)
     populations = models.CharField(_("target population"), max_length=300, blank=True)
     eligibility = models.TextField(_("eligibility"), blank=True)
     how_to_refer = models.TextField(_("how to refer"), blank=True)
     languages = models.CharField(_("languages"), max_length=60, blank=True)
     territory = models.CharField(_("territory"), max_length=120, blank=True)
-    expected_wait_days = models.PositiveIntegerField(_("expected wait (days)"), null=True, blank=True)
+    expected_wait_days = models.PositiveIntegerField(
+        _("expected wait (days)"), null=True, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

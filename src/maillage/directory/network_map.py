@@ -25,8 +25,19 @@ from .models import Membership, Organization, Sector
 
 # Colour-blind-safe palette (Okabe–Ito and Tol), one per sector, in Sector order.
 SECTOR_COLOURS = [
-    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#AA4499",
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#AA4499",
 ]
 EDGE_KINDS = {"shared_practitioners": "#5b6570"}
 SIZE = 1200
@@ -87,7 +98,10 @@ def layout(graph: nx.Graph) -> dict:
         spacing = min(22.0, 150 / math.sqrt(len(members) + 1))
         for k, node in enumerate(members):
             r = spacing * math.sqrt(k + 0.5)
-            positions[node] = (hx + r * math.cos(k * GOLDEN_ANGLE), hy + r * math.sin(k * GOLDEN_ANGLE))
+            positions[node] = (
+                hx + r * math.cos(k * GOLDEN_ANGLE),
+                hy + r * math.sin(k * GOLDEN_ANGLE),
+            )
     return {"nodes": positions, "hubs": hubs}
 
 
@@ -98,13 +112,18 @@ def summary(graph: nx.Graph) -> dict:
         nodes = [n for n, d in graph.nodes(data=True) if d["sector"] == code]
         if not nodes:
             continue
-        links = sum(1 for a, b in graph.edges(nodes) if graph.nodes[a]["sector"] != graph.nodes[b]["sector"])
-        per_sector.append({
-            "label": label, "colour": sector_colour(code),
-            "organizations": len(nodes),
-            "teams": sum(graph.nodes[n]["teams"] for n in nodes),
-            "cross_sector_links": links,
-        })
+        links = sum(
+            1 for a, b in graph.edges(nodes) if graph.nodes[a]["sector"] != graph.nodes[b]["sector"]
+        )
+        per_sector.append(
+            {
+                "label": label,
+                "colour": sector_colour(code),
+                "organizations": len(nodes),
+                "teams": sum(graph.nodes[n]["teams"] for n in nodes),
+                "cross_sector_links": links,
+            }
+        )
     hubs = sorted(graph.degree(weight="weight"), key=lambda pair: -pair[1])[:10]
     return {
         "organizations": graph.number_of_nodes(),
@@ -133,7 +152,9 @@ def render_svg(graph: nx.Graph, highlight_sector: str = "") -> str:
         (x1, y1), (x2, y2) = nodes[a], nodes[b]
         width = 0.6 + 3.4 * data["weight"] / max_weight
         dim = highlight_sector and highlight_sector not in (
-            graph.nodes[a]["sector"], graph.nodes[b]["sector"])
+            graph.nodes[a]["sector"],
+            graph.nodes[b]["sector"],
+        )
         out.append(
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
             f'stroke="{EDGE_KINDS[data["kind"]]}" stroke-opacity="{0.08 if dim else 0.35}" '
@@ -147,15 +168,15 @@ def render_svg(graph: nx.Graph, highlight_sector: str = "") -> str:
         out.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{sector_colour(data["sector"])}" '
             f'fill-opacity="{0.25 if dim else 1}" stroke="#1b1f24" stroke-width="0.8">'
-            f'<title>{escape(data["name"])} — {escape(str(Sector(data["sector"]).label))} '
-            f'({data["teams"]})</title></circle>'
+            f"<title>{escape(data['name'])} — {escape(str(Sector(data['sector']).label))} "
+            f"({data['teams']})</title></circle>"
         )
         if show_names:
             out.append(
                 f'<text x="{x + r + 2:.1f}" y="{y + 4:.1f}" font-size="11" fill="#1b1f24" '
                 f'font-family="sans-serif">{escape(data["name"][:32])}</text>'
             )
-    out.append("</g><g font-family=\"sans-serif\" font-weight=\"700\" font-size=\"17\">")
+    out.append('</g><g font-family="sans-serif" font-weight="700" font-size="17">')
     centre = SIZE / 2
     for sector, (hx, hy) in hubs.items():
         # Labels sit outside their cluster, away from the centre of the map.

@@ -26,9 +26,7 @@ def leads_team(user, team) -> bool:
 
     if team is None or not is_active_user(user):
         return False
-    return team.memberships.filter(
-        practitioner__user=user, role=MembershipRole.LEAD
-    ).exists()
+    return team.memberships.filter(practitioner__user=user, role=MembershipRole.LEAD).exists()
 
 
 # The directory is professional information shared across the network: every active

@@ -119,7 +119,9 @@ def team_detail(*, fetched_by, team_id) -> Team:
         return (
             Team.objects.select_related("organization")
             .prefetch_related(
-                Prefetch("service_offers", queryset=ServiceOffer.objects.order_by("-is_active", "name")),
+                Prefetch(
+                    "service_offers", queryset=ServiceOffer.objects.order_by("-is_active", "name")
+                ),
                 Prefetch(
                     "memberships",
                     queryset=Membership.objects.select_related("practitioner").order_by(
@@ -174,9 +176,9 @@ def partner_teams(*, fetched_by, limit: int = 30) -> list[Team]:
     mine = Team.objects.filter(memberships__practitioner__user=fetched_by)
     my_org_ids = mine.values("organization_id")
     my_territories = mine.exclude(territory="").values("territory")
-    shared_people = Membership.objects.filter(
-        practitioner__memberships__team__in=mine
-    ).values("team_id")
+    shared_people = Membership.objects.filter(practitioner__memberships__team__in=mine).values(
+        "team_id"
+    )
     return list(
         Team.objects.exclude(organization_id__in=my_org_ids)
         .filter(Q(id__in=shared_people) | Q(territory__in=my_territories))

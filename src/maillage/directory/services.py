@@ -22,9 +22,7 @@ def refresh_team_search_text(team_ids: Iterable) -> None:
         .prefetch_related("service_offers")
     )
     for team in teams:
-        team.search_text = indexing.team_text(
-            team, team.organization, team.service_offers.all()
-        )
+        team.search_text = indexing.team_text(team, team.organization, team.service_offers.all())
     Team.objects.bulk_update(teams, ["search_text"], batch_size=500)
 
 
@@ -39,7 +37,9 @@ def _changed_fields(instance, fields: dict[str, Any]) -> dict[str, list]:
 
 
 @transaction.atomic
-def update_organization(*, by: User, organization: Organization, request=None, **fields) -> Organization:
+def update_organization(
+    *, by: User, organization: Organization, request=None, **fields
+) -> Organization:
     """Coordinators and administrators keep organizations up to date."""
     if not by.has_perm("directory.manage_directory"):
         raise PermissionDenied
@@ -50,8 +50,13 @@ def update_organization(*, by: User, organization: Organization, request=None, *
     organization.full_clean()
     organization.save()
     refresh_team_search_text(organization.teams.values_list("id", flat=True))
-    record_event(action=Action.UPDATED, actor=by, obj=organization, request=request,
-                 details={"changes": changes})
+    record_event(
+        action=Action.UPDATED,
+        actor=by,
+        obj=organization,
+        request=request,
+        details={"changes": changes},
+    )
     return organization
 
 
@@ -68,8 +73,9 @@ def update_team(*, by: User, team: Team, request=None, **fields) -> Team:
     team.full_clean()
     team.save()
     refresh_team_search_text([team.id])
-    record_event(action=Action.UPDATED, actor=by, obj=team, request=request,
-                 details={"changes": changes})
+    record_event(
+        action=Action.UPDATED, actor=by, obj=team, request=request, details={"changes": changes}
+    )
     return team
 
 

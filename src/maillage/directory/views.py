@@ -52,9 +52,7 @@ def team(request, team_id):
 
 @login_required
 def practitioner(request, practitioner_id):
-    person = selectors.practitioner_detail(
-        fetched_by=request.user, practitioner_id=practitioner_id
-    )
+    person = selectors.practitioner_detail(fetched_by=request.user, practitioner_id=practitioner_id)
     return render(request, "directory/practitioner.html", {"practitioner": person})
 
 
@@ -124,4 +122,3 @@ def directory_export(request):
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="maillage-directory-{stamp}.zip"'
     return response
-

@@ -173,7 +173,9 @@ class NetworkGenerator:
             seen[(org.code, base)] = repeat + 1
             # A second team of the same kind in one organization is another point of service.
             territory = org.territory if not repeat else self.rng.choice(territories)
-            site = "" if not repeat else (f"Site {territory}" if not english else f"{territory} site")
+            site = (
+                "" if not repeat else (f"Site {territory}" if not english else f"{territory} site")
+            )
             team = Team(
                 organization=org,
                 code=f"{org.code}-t{number}",
@@ -183,7 +185,9 @@ class NetworkGenerator:
                 territory=territory,
                 phone=f"(819) 555-{self.rng.randint(200, 999):03d}{self.rng.randint(0, 9)}",
                 email=f"equipe{number}@{org.code[:30].strip('-')}.{DEMO_DOMAIN}",
-                languages=join_codes(["en", "fr"] if english or self.rng.random() < 0.4 else ["fr"]),
+                languages=join_codes(
+                    ["en", "fr"] if english or self.rng.random() < 0.4 else ["fr"]
+                ),
             )
             offers = [
                 ServiceOffer(
@@ -227,7 +231,8 @@ class NetworkGenerator:
             profile = self.team_profiles[team.code]
             first = self.rng.choice(names.FIRST_NAMES)
             last = self.rng.choice(names.LAST_NAMES)
-            email = f"{_slug(first)}.{_slug(last)}@{team.organization.code[:30].strip('-')}.{DEMO_DOMAIN}"
+            domain = f"{team.organization.code[:30].strip('-')}.{DEMO_DOMAIN}"
+            email = f"{_slug(first)}.{_slug(last)}@{domain}"
             if email in used_emails:
                 email = email.replace("@", f".{number}@")
             used_emails.add(email)
@@ -237,9 +242,9 @@ class NetworkGenerator:
                 email=email,
                 phone=f"(819) 555-{self.rng.randint(1000, 9999)}",
                 profession=self.rng.choice(profile.professions),
-                languages=join_codes(
-                    ["fr", "en"] if self.rng.random() < 0.45 else ["fr"]
-                ) if "en" not in team.languages else join_codes(["en", "fr"]),
+                languages=join_codes(["fr", "en"] if self.rng.random() < 0.45 else ["fr"])
+                if "en" not in team.languages
+                else join_codes(["en", "fr"]),
                 contact_preference=self.rng.choice(ContactPreference.values),
             )
             is_lead = team.id not in has_lead
@@ -255,7 +260,8 @@ class NetworkGenerator:
             team_names = [team.name]
             if self.rng.random() < self.scale.shared_share:
                 others = [
-                    t for t in teams_by_territory[team.territory]
+                    t
+                    for t in teams_by_territory[team.territory]
                     if t.organization_id != team.organization_id
                 ]
                 if others:
@@ -304,10 +310,16 @@ class NetworkGenerator:
         self.result.logins = [
             DemoLogin(str(Role.PRACTITIONER.label), practitioner.email),
             DemoLogin("Team lead", lead.email),
-            DemoLogin(str(Role.COORDINATOR.label), f"coordinator@{DEMO_DOMAIN}",
-                      "second factor: scan the QR code at first login"),
-            DemoLogin(str(Role.ADMINISTRATOR.label), f"admin@{DEMO_DOMAIN}",
-                      "second factor: scan the QR code at first login"),
+            DemoLogin(
+                str(Role.COORDINATOR.label),
+                f"coordinator@{DEMO_DOMAIN}",
+                "second factor: scan the QR code at first login",
+            ),
+            DemoLogin(
+                str(Role.ADMINISTRATOR.label),
+                f"admin@{DEMO_DOMAIN}",
+                "second factor: scan the QR code at first login",
+            ),
         ]
 
     def _pick_practitioner(self, *, lead: bool) -> Practitioner:
@@ -316,14 +328,19 @@ class NetworkGenerator:
         wanted = {"Équipe mère-enfant en dépendance", "Périnatalité sociale", "Enfance-famille"}
         for membership in self.memberships:
             profile = self.team_profiles[membership.team.code]
-            if profile.name in wanted and (membership.role == MembershipRole.LEAD) == lead:
-                if not membership.practitioner.email.startswith(("practitioner@", "lead@")):
-                    return membership.practitioner
-        return next(m.practitioner for m in self.memberships
-                    if (m.role == MembershipRole.LEAD) == lead)
+            if (
+                profile.name in wanted
+                and (membership.role == MembershipRole.LEAD) == lead
+                and not membership.practitioner.email.startswith(("practitioner@", "lead@"))
+            ):
+                return membership.practitioner
+        return next(
+            m.practitioner for m in self.memberships if (m.role == MembershipRole.LEAD) == lead
+        )
 
 
 def _is_english(template: str) -> bool:
-    return any(word in template for word in ("Centre", "Services", "Program", "Hospital",
-                                              "Clinic", "School", "Outreach")) and not any(
-        word in template for word in ("Centre de", "Centre hospitalier"))
+    return any(
+        word in template
+        for word in ("Centre", "Services", "Program", "Hospital", "Clinic", "School", "Outreach")
+    ) and not any(word in template for word in ("Centre de", "Centre hospitalier"))

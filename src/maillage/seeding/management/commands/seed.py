@@ -51,6 +51,6 @@ class Command(BaseCommand):
                 ("Administrator", f"admin@{DEMO_DOMAIN}", "second factor at login"),
             ]
         )
-        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for role, email, note in rows:
             self.stdout.write(f"  {role:<22} {email:<36} {note}")
