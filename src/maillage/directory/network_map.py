@@ -40,7 +40,7 @@ SECTOR_COLOURS = [
     "#AA4499",
 ]
 EDGE_KINDS = {"shared_practitioners": "#5b6570"}
-SIZE = 1200
+WIDTH, HEIGHT = 1600, 1200
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 
@@ -82,20 +82,23 @@ def layout(graph: nx.Graph) -> dict:
     by_sector: dict[str, list] = defaultdict(list)
     for node, data in graph.nodes(data=True):
         by_sector[data["sector"]].append(node)
-    centre = SIZE / 2
-    ring = SIZE * 0.34
+    cx, cy = WIDTH / 2, HEIGHT / 2
+    ring = HEIGHT * 0.34
     positions = {}
     hubs = {}
     sectors = [s for s in Sector.values if by_sector.get(s)]
     for i, sector in enumerate(sectors):
         angle = 2 * math.pi * i / max(len(sectors), 1) - math.pi / 2
-        hx, hy = centre + ring * math.cos(angle), centre + ring * math.sin(angle)
+        hx, hy = cx + ring * math.cos(angle), cy + ring * math.sin(angle)
         hubs[sector] = (hx, hy)
         # Best-connected organizations at the heart of their cluster.
         members = sorted(
             by_sector[sector], key=lambda n: (-graph.degree(n), graph.nodes[n]["name"])
         )
-        spacing = min(22.0, 150 / math.sqrt(len(members) + 1))
+        # A cluster never spills over its neighbours: its radius stays under half the
+        # distance between two sector hubs.
+        chord = 2 * ring * math.sin(math.pi / max(len(sectors), 2))
+        spacing = min(22.0, 0.45 * chord / math.sqrt(len(members) + 1))
         for k, node in enumerate(members):
             r = spacing * math.sqrt(k + 0.5)
             positions[node] = (
@@ -140,12 +143,14 @@ def render_svg(graph: nx.Graph, highlight_sector: str = "") -> str:
     pos = layout(graph)
     nodes, hubs = pos["nodes"], pos["hubs"]
     max_weight = max((d["weight"] for _, _, d in graph.edges(data=True)), default=1)
+    # Many links: each one lighter, so that the clusters stay readable.
+    edge_opacity = 0.35 if graph.number_of_edges() < 150 else 0.12
     show_names = graph.number_of_nodes() <= 60
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" '
-        f'width="{SIZE}" height="{SIZE}" role="img" aria-labelledby="map-title">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="map-title">',
         f'<title id="map-title">{escape(_("Map of the partner network"))}</title>',
-        f'<rect width="{SIZE}" height="{SIZE}" fill="#ffffff"/>',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
         '<g stroke-linecap="round">',
     ]
     for a, b, data in graph.edges(data=True):
@@ -157,7 +162,7 @@ def render_svg(graph: nx.Graph, highlight_sector: str = "") -> str:
         )
         out.append(
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'stroke="{EDGE_KINDS[data["kind"]]}" stroke-opacity="{0.08 if dim else 0.35}" '
+            f'stroke="{EDGE_KINDS[data["kind"]]}" stroke-opacity="{0.05 if dim else edge_opacity}" '
             f'stroke-width="{width:.2f}"/>'
         )
     out.append("</g><g>")
@@ -177,15 +182,20 @@ def render_svg(graph: nx.Graph, highlight_sector: str = "") -> str:
                 f'font-family="sans-serif">{escape(data["name"][:32])}</text>'
             )
     out.append('</g><g font-family="sans-serif" font-weight="700" font-size="17">')
-    centre = SIZE / 2
+    cx, cy = WIDTH / 2, HEIGHT / 2
     for sector, (hx, hy) in hubs.items():
-        # Labels sit outside their cluster, away from the centre of the map.
-        dx, dy = hx - centre, hy - centre
+        # Each label sits just outside its cluster, on the side away from the centre, and
+        # is kept inside the canvas whatever its length.
+        dx, dy = hx - cx, hy - cy
         norm = math.hypot(dx, dy) or 1
-        lx, ly = hx + dx / norm * 175, hy + dy / norm * 175
-        anchor = "middle" if abs(dx) < SIZE * 0.1 else ("start" if dx > 0 else "end")
+        spread = max(
+            math.hypot(x - hx, y - hy)
+            for x, y in (nodes[n] for n in graph.nodes if graph.nodes[n]["sector"] == sector)
+        )
+        lx = min(max(hx + dx / norm * (spread + 48), 260), WIDTH - 260)
+        ly = min(max(hy + dy / norm * (spread + 48) + 6, 24), HEIGHT - 12)
         out.append(
-            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" fill="#1b1f24" '
+            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="middle" fill="#1b1f24" '
             f'stroke="#ffffff" stroke-width="4" paint-order="stroke">'
             f"{escape(str(Sector(sector).label))}</text>"
         )
