@@ -17,7 +17,8 @@ PRODUCTION_ENV = {
 
 
 def run_django(*args: str, extra_env: dict) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    inherited = ("SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
     env.update(extra_env, DJANGO_SETTINGS_MODULE="maillage.settings")
     return subprocess.run(
         [sys.executable, "-m", "django", *args],
