@@ -18,6 +18,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 OUTPUT = PROJECT / "test-results" / "browser"
 
+
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright

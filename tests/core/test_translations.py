@@ -27,11 +27,15 @@ def test_french_catalog_covers_every_string_of_the_code(tmp_path):
     catalog = copy / "locale" / "fr" / "LC_MESSAGES" / "django.po"
     untranslated = subprocess.run(
         ["msgattrib", "--untranslated", "--no-obsolete", str(catalog)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     fuzzy = subprocess.run(
         ["msgattrib", "--only-fuzzy", "--no-obsolete", str(catalog)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     missing = [line for line in untranslated.splitlines() if line.startswith("msgid ")]
     # The header entry (msgid "") is not a UI string.
