@@ -1,9 +1,11 @@
 """Shared fixtures. The suite runs on SQLite by default and on PostgreSQL when
 DATABASE_URL says so (CI does)."""
 
+import functools
 import importlib
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core.management.commands import flush
 from django.db import connection
 
@@ -59,10 +61,18 @@ def _flush_with_audit_triggers_lifted(self, *args, **options):
 flush.Command.handle = _flush_with_audit_triggers_lifted
 
 
+@functools.cache
+def password_hash() -> str:
+    # One Argon2 hash for every test account: hashing per user would dominate the suite.
+    return make_password(PASSWORD)
+
+
 def make_user(email: str, role: str = Role.PRACTITIONER, **extra) -> User:
-    return User.objects.create_user(
-        email=email, password=PASSWORD, full_name=email.split("@")[0], role=role, **extra
+    user = User(
+        email=email, full_name=email.split("@")[0], role=role, password=password_hash(), **extra
     )
+    user.save()
+    return user
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from maillage.core.api_auth import api_auth
 from maillage.directory.api import router as directory_router
+from maillage.families.api import router as families_router
 
 api = NinjaAPI(
     title="Maillage API",
@@ -16,3 +17,4 @@ api = NinjaAPI(
     urls_namespace="api-1.0.0",
 )
 api.add_router("/directory/", directory_router)
+api.add_router("/families/", families_router)

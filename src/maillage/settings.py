@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "maillage.core",
     "maillage.audit",
     "maillage.directory",
+    "maillage.families",
     "maillage.seeding",
 ]
 

@@ -36,6 +36,7 @@ urlpatterns = [
     ),
     path("i18n/setlang/", set_language, name="set_language"),
     path("directory/", include("maillage.directory.urls")),
+    path("families/", include("maillage.families.urls")),
     path("audit/", include("maillage.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -32,6 +32,7 @@ class Action(models.TextChoices):
     IMPORTED = "imported", _("Imported")
     EXPORTED = "exported", _("Exported")
     VIEWED = "viewed", _("Viewed")
+    EMERGENCY_ACCESS = "emergency_access", _("Emergency access (break glass)")
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -308,15 +308,15 @@ class NetworkGenerator:
         Practitioner.objects.bulk_update(self.practitioners, ["user"], batch_size=BATCH)
         self.result.counts["accounts"] = len(self.users)
         self.result.logins = [
-            DemoLogin(str(Role.PRACTITIONER.label), practitioner.email),
+            DemoLogin("Practitioner", practitioner.email),
             DemoLogin("Team lead", lead.email),
             DemoLogin(
-                str(Role.COORDINATOR.label),
+                "Network coordinator",
                 f"coordinator@{DEMO_DOMAIN}",
                 "second factor: scan the QR code at first login",
             ),
             DemoLogin(
-                str(Role.ADMINISTRATOR.label),
+                "Administrator",
                 f"admin@{DEMO_DOMAIN}",
                 "second factor: scan the QR code at first login",
             ),

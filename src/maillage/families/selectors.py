@@ -1,0 +1,374 @@
+"""Every read of a family's data: scoped to the user by permissions.py, and logged.
+
+One request that reads a family writes exactly one access event (who, which family, which
+parts, when, why); a refused read writes none and answers "not found", whether the family
+is missing or hidden, so nobody learns what exists.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from maillage.audit.models import Action, AuditEvent
+from maillage.audit.services import client_ip
+from maillage.core.models import User
+from maillage.core.text import fold
+
+from .models import (
+    ActionStatus,
+    Caregiver,
+    Category,
+    Child,
+    CircleMember,
+    Consent,
+    EntryKind,
+    Family,
+    Goal,
+    PlanAction,
+    PlanReview,
+    TimelineEntry,
+    Visibility,
+    VisitOutcome,
+)
+from .permissions import FamilyAccess, family_access
+
+FAMILY = "families.family"
+EXPIRING_WITHIN = timedelta(days=30)
+# Families in a caseload are listed because the user is in their circle.
+LISTED = FamilyAccess(via="circle")
+
+
+def _access_event(user, family: Family, parts, access: FamilyAccess, request, purpose: str):
+    return AuditEvent(
+        action=Action.VIEWED,
+        actor=user if user.is_authenticated else None,
+        actor_label=user.email,
+        object_type=FAMILY,
+        object_id=str(family.id),
+        object_label=family.reference,
+        ip_address=client_ip(request),
+        purpose=purpose[:300],
+        details={
+            "parts": sorted(parts),
+            "via": access.via,
+            "break_glass": access.via == "emergency",
+        },
+    )
+
+
+def log_access(user, family: Family, parts, access: FamilyAccess, request=None, purpose=""):
+    _access_event(user, family, parts, access, request, purpose).save()
+
+
+def access_family(
+    user: User,
+    family_id,
+    *,
+    parts: list[str],
+    request=None,
+    purpose: str = "",
+    category: str = "",
+) -> tuple[Family, FamilyAccess]:
+    """The family and the user's access to it, the read logged; 404 if not visible.
+
+    `parts` names what the request reads (categories such as "plan", or "consents",
+    "circle", "timeline", "export"): the access event records them. `category`, when
+    given, must itself be visible (a page that is all plan needs "plan")."""
+    try:
+        family = Family.objects.select_related("recording_organization").get(id=family_id)
+    except (Family.DoesNotExist, ValueError):
+        raise Http404 from None
+    access = family_access(user, family)
+    if not access.granted or (category and not access.sees(category)):
+        raise Http404
+    log_access(user, family, parts, access, request, purpose)
+    return family, access
+
+
+def identity(family: Family, access: FamilyAccess) -> dict:
+    """Caregivers and children, when identity is shared; otherwise a neutral reference."""
+    if not access.sees(Category.IDENTITY):
+        return {"shown": False, "caregivers": [], "children": [], "reference": family.reference}
+    return {
+        "shown": True,
+        "caregivers": list(family.caregivers.all()),
+        "children": list(family.children.all()),
+        "reference": family.reference,
+    }
+
+
+def circle(family: Family) -> list[CircleMember]:
+    return list(
+        family.circle.filter(left_at__isnull=True).select_related(
+            "practitioner", "team__organization"
+        )
+    )
+
+
+def consents(family: Family) -> list[Consent]:
+    return list(
+        family.consents.select_related("given_by", "recorded_by")
+        .prefetch_related("organizations")
+        .order_by("-valid_from", "-created_at")
+    )
+
+
+def plan(family: Family, access: FamilyAccess) -> dict:
+    if not access.sees(Category.PLAN):
+        return {"shown": False}
+    goals = list(
+        family.goals.filter(category__in=access.categories).prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=PlanAction.objects.select_related("owner__practitioner").order_by(
+                    "due_date", "created_at"
+                ),
+            )
+        )
+    )
+    return {
+        "shown": True,
+        "goals": goals,
+        "reviews": list(PlanReview.objects.filter(family=family).order_by("planned_for")),
+    }
+
+
+def visible_entries(user: User, family: Family, access: FamilyAccess) -> QuerySet[TimelineEntry]:
+    """Entries of a category the user sees, and whose visibility includes them."""
+    return (
+        TimelineEntry.objects.filter(family=family, category__in=access.categories)
+        .filter(
+            Q(visibility=Visibility.CIRCLE)
+            | Q(visibility=Visibility.TEAM, author_team_id__in=access.user_team_ids)
+            | Q(visibility=Visibility.PRIVATE, author=user)
+        )
+        .select_related("author", "author_team")
+        .order_by("-occurred_at", "-created_at")
+    )
+
+
+@dataclass
+class CaseloadFilters:
+    q: str = ""
+    only_lead: bool = False
+    attention: str = ""  # "", "overdue", "missed_visits", "expiring_consents"
+
+
+def caseload(*, fetched_by: User, filters: CaseloadFilters) -> QuerySet[Family]:
+    """The families the user follows in a circle of care, with what needs attention.
+    Listing names is a read: the page logs one access event per family it shows
+    (log_listing)."""
+    today = timezone.localdate()
+    mine = CircleMember.objects.filter(
+        family=OuterRef("pk"), practitioner__user=fetched_by, left_at__isnull=True
+    )
+    families = Family.objects.filter(Exists(mine))
+    if filters.only_lead:
+        families = families.filter(Exists(mine.filter(is_lead=True)))
+    for word in fold(filters.q).split():
+        families = families.filter(search_text__contains=word)
+    open_actions = Q(plan_actions__status__in=[ActionStatus.TODO, ActionStatus.IN_PROGRESS])
+    families = families.annotate(
+        next_action_due=Min("plan_actions__due_date", filter=open_actions),
+        missed_visits=Count(
+            "timeline",
+            filter=Q(
+                timeline__kind=EntryKind.HOME_VISIT,
+                timeline__visit_outcome=VisitOutcome.MISSED,
+                timeline__occurred_at__gte=timezone.now() - timedelta(days=90),
+            ),
+            distinct=True,
+        ),
+        expiring_consent=Exists(
+            Consent.objects.in_effect().filter(
+                family=OuterRef("pk"), valid_until__lte=today + EXPIRING_WITHIN
+            )
+        ),
+        i_lead=Exists(mine.filter(is_lead=True)),
+    )
+    if filters.attention == "overdue":
+        families = families.filter(next_action_due__lt=today)
+    elif filters.attention == "missed_visits":
+        families = families.filter(missed_visits__gt=0)
+    elif filters.attention == "expiring_consents":
+        families = families.filter(expiring_consent=True)
+    return families.prefetch_related(
+        Prefetch("caregivers", queryset=Caregiver.objects.order_by("created_at")),
+        Prefetch("children", queryset=Child.objects.order_by("created_at")),
+    ).order_by("next_action_due", "-created_at", "id")
+
+
+def identity_shown_in_list(user: User, families) -> set:
+    """Of these families (all in the user's caseload), those whose names the user may see:
+    two queries for a whole page, instead of an access computation per family."""
+    families = list(families)
+    recording = {f.id: f.recording_organization_id for f in families}
+    shown, wanted = set(), {}
+    for family_id, organization_id in CircleMember.objects.filter(
+        family_id__in=recording, practitioner__user=user, left_at__isnull=True
+    ).values_list("family_id", "team__organization_id"):
+        if recording[family_id] == organization_id:
+            shown.add(family_id)
+        else:
+            wanted[family_id] = organization_id
+    if wanted:
+        for family_id, organization_id in (
+            Consent.objects.in_effect()
+            .filter(family_id__in=wanted, categories__contains=f",{Category.IDENTITY},")
+            .values_list("family_id", "organizations")
+        ):
+            if wanted[family_id] == organization_id:
+                shown.add(family_id)
+    return shown
+
+
+def log_listing(user: User, families, *, request=None, purpose: str = "caseload") -> None:
+    """One access event per family shown in a list (a caseload page, an API page)."""
+    events = [
+        _access_event(user, family, ["caseload"], LISTED, request, purpose) for family in families
+    ]
+    AuditEvent.objects.bulk_create(events)
+
+
+def expiring_consents(*, fetched_by: User, within: timedelta = EXPIRING_WITHIN) -> list[Consent]:
+    today = timezone.localdate()
+    return list(
+        Consent.objects.in_effect()
+        .filter(
+            valid_until__lte=today + within,
+            family__circle__practitioner__user=fetched_by,
+            family__circle__left_at__isnull=True,
+        )
+        .select_related("family")
+        .order_by("valid_until")
+        .distinct()[:50]
+    )
+
+
+def access_report(family: Family) -> QuerySet[AuditEvent]:
+    """Who looked at or changed this family's record, and when: the family's right to know."""
+    return (
+        AuditEvent.objects.filter(object_type=FAMILY, object_id=str(family.id))
+        .select_related("actor")
+        .order_by("-at")
+    )
+
+
+def possible_duplicates(*, fetched_by: User, first_name: str, last_name: str, date_of_birth):
+    """Families with a caregiver of the same name and birth date, accents and case aside.
+    Only families the user may see are named; the others are only counted, so the
+    warning reveals no one's record."""
+    key = fold(f"{first_name} {last_name}")
+    matches = list(
+        Family.objects.filter(
+            caregivers__name_key=key, caregivers__date_of_birth=date_of_birth
+        ).distinct()
+    )
+    visible = [f for f in matches if family_access(fetched_by, f).granted]
+    return visible, len(matches) - len(visible)
+
+
+def known_person_names() -> list[str]:
+    """Names of every caregiver and child on record, for the de-identification guards
+    (never shown to anyone: only matched against a text about to be shared)."""
+    names = [
+        f"{first} {last}"
+        for first, last in Caregiver.objects.values_list("first_name", "last_name")
+    ]
+    names += list(Child.objects.exclude(first_name="").values_list("first_name", flat=True))
+    return names
+
+
+def family_record(user: User, family: Family, access: FamilyAccess) -> dict:
+    """The family's whole record as this user may see it, for an export."""
+    ident = identity(family, access)
+    plan_part = plan(family, access)
+    return {
+        "reference": family.reference,
+        "exported_at": timezone.now().isoformat(),
+        "recording_organization": family.recording_organization.name,
+        "reasons": family.reason_labels,
+        "reasons_in_own_words": family.reasons_in_own_words,
+        "caregivers": [
+            {
+                "first_name": c.first_name,
+                "last_name": c.last_name,
+                "relationship": c.relationship,
+                "date_of_birth": c.date_of_birth.isoformat() if c.date_of_birth else None,
+                "languages": c.language_labels,
+                "phone": c.phone,
+                "email": c.email,
+                "address": c.address,
+                "preferred_contact": c.get_preferred_contact_display(),
+            }
+            for c in ident["caregivers"]
+        ],
+        "children": [
+            {
+                "first_name": c.first_name,
+                "date_of_birth": c.date_of_birth.isoformat() if c.date_of_birth else None,
+                "due_date": c.due_date.isoformat() if c.due_date else None,
+            }
+            for c in ident["children"]
+        ],
+        "consents": [
+            {
+                "given_by": str(c.given_by),
+                "organizations": [o.name for o in c.organizations.all()],
+                "categories": c.category_labels,
+                "purpose": c.purpose,
+                "valid_from": c.valid_from.isoformat(),
+                "valid_until": c.valid_until.isoformat(),
+                "method": c.get_method_display(),
+                "state": c.get_state_display(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in consents(family)
+        ],
+        "circle_of_care": [
+            {
+                "practitioner": str(m.practitioner),
+                "team": m.team.name,
+                "organization": m.team.organization.name,
+                "role": m.role,
+                "lead": m.is_lead,
+            }
+            for m in circle(family)
+        ],
+        "plan": [
+            {
+                "need": g.need,
+                "goal": g.goal,
+                "achieved": g.is_achieved,
+                "actions": [
+                    {
+                        "action": a.description,
+                        "owner": str(a.owner.practitioner),
+                        "due_date": a.due_date.isoformat() if a.due_date else None,
+                        "status": a.get_status_display(),
+                    }
+                    for a in g.actions.all()
+                ],
+            }
+            for g in plan_part.get("goals", [])
+        ],
+        "timeline": [
+            {
+                "date": e.occurred_at.isoformat(),
+                "type": e.get_kind_display(),
+                "category": e.get_category_display(),
+                "author": e.author.full_name,
+                "note": e.text,
+                "visit_outcome": e.get_visit_outcome_display(),
+                "reason": e.visit_reason,
+            }
+            for e in visible_entries(user, family, access)
+        ],
+    }
+
+
+def goals_for_choice(family: Family) -> QuerySet[Goal]:
+    return family.goals.all()
