@@ -4,6 +4,7 @@ partner from an addiction-treatment centre; and everyone around who should see n
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from maillage.core.models import Role
@@ -33,7 +34,8 @@ def practitioner(email: str, team: Team, role=MembershipRole.MEMBER):
 
 
 @pytest.fixture
-def care(db):
+def care(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     clsc = Organization.objects.create(
         code="clsc", name="CLSC des Saules", sector=Sector.PRIMARY_CARE
     )
@@ -80,8 +82,8 @@ def care(db):
         organizations=[crd],
         categories=PARTNER_CATEGORIES,
         purpose="Suivi conjoint de grossesse",
-        method=ConsentMethod.VERBAL,
-        witness="Julie Roy",
+        method=ConsentMethod.SIGNED_FORM,
+        scan=SimpleUploadedFile("consentement.pdf", b"%PDF-1.4\n% signed form\n"),
     )
     partner_member = services.add_circle_member(
         by=users["owner"],

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -251,4 +251,4 @@ def add_entry(request: HttpRequest, family_id: UUID, body: EntryIn):
         raise Http404 from None
     except ValidationError as error:
         raise _validation(error) from None
-    return 201, _entry_out(entry)
+    return Status(201, _entry_out(entry))

@@ -71,18 +71,22 @@ def access_family(
     request=None,
     purpose: str = "",
     category: str = "",
+    perm: str = "",
 ) -> tuple[Family, FamilyAccess]:
     """The family and the user's access to it, the read logged; 404 if not visible.
 
     `parts` names what the request reads (categories such as "plan", or "consents",
     "circle", "timeline", "export"): the access event records them. `category`, when
-    given, must itself be visible (a page that is all plan needs "plan")."""
+    given, must itself be visible (a page that is all plan needs "plan"); `perm`, when
+    given, is checked too, before anything is logged."""
     try:
         family = Family.objects.select_related("recording_organization").get(id=family_id)
     except (Family.DoesNotExist, ValueError):
         raise Http404 from None
     access = family_access(user, family)
     if not access.granted or (category and not access.sees(category)):
+        raise Http404
+    if perm and not user.has_perm(perm, family):
         raise Http404
     log_access(user, family, parts, access, request, purpose)
     return family, access

@@ -46,10 +46,14 @@ def _form_errors(form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-def _writable_family(user, family_id) -> Family:
-    """The family for a write: 404 if not visible at all. The write logs its own event."""
+def _writable_family(user, family_id, perm: str) -> Family:
+    """The family for a write: 404 if not visible, or if this write is not the user's to
+    make (checked before the form, so that a refusal never re-shows the page). The write
+    logs its own event."""
     family = Family.objects.filter(id=family_id).first()
     if family is None or not user.has_perm("families.view_family", family):
+        raise Http404
+    if not user.has_perm(perm, family):
         raise Http404
     return family
 
@@ -210,7 +214,7 @@ def detail(request, family_id):
 @never_cache
 def consents(request, family_id):
     if request.method == "POST":
-        family = _writable_family(request.user, family_id)
+        family = _writable_family(request.user, family_id, "families.record_consent")
         form = ConsentForm(request.POST, request.FILES, family=family)
         if form.is_valid():
             data = form.cleaned_data
@@ -262,7 +266,7 @@ def consents(request, family_id):
 @login_required
 @require_POST
 def withdraw_consent(request, family_id, consent_id):
-    family = _writable_family(request.user, family_id)
+    family = _writable_family(request.user, family_id, "families.record_consent")
     consent = get_object_or_404(Consent, id=consent_id, family=family)
     form = WithdrawForm(request.POST)
     form.is_valid()
@@ -300,8 +304,9 @@ def circle(request, family_id):
     add_form = hand_over_form = None
     status = 200
     if request.method == "POST":
-        family = _writable_family(request.user, family_id)
         action = request.POST.get("action")
+        needed = "families.hand_over_lead" if action == "hand_over" else "families.manage_circle"
+        family = _writable_family(request.user, family_id, needed)
         try:
             if action == "add":
                 add_form = CircleAddForm(request.POST)
@@ -388,7 +393,7 @@ def plan(request, family_id):
     forms_by_name = {}
     status = 200
     if request.method == "POST":
-        family = _writable_family(request.user, family_id)
+        family = _writable_family(request.user, family_id, "families.change_plan")
         action = request.POST.get("action")
         try:
             done = _plan_post(request, family, action, forms_by_name)
@@ -456,7 +461,7 @@ def _plan_post(request, family, action, forms_by_name) -> bool:
 def plan_action(request, family_id, action_id):
     """Edit one action of the plan; a save from a stale version is refused, not merged."""
     if request.method == "POST":
-        family = _writable_family(request.user, family_id)
+        family = _writable_family(request.user, family_id, "families.change_plan")
         item = get_object_or_404(PlanAction, id=action_id, family=family)
         form = ActionUpdateForm(request.POST, family=family)
         if form.is_valid():
@@ -521,7 +526,7 @@ def timeline(request, family_id):
     form = None
     status = 200
     if request.method == "POST":
-        family = _writable_family(request.user, family_id)
+        family = _writable_family(request.user, family_id, "families.add_entry")
         form = EntryForm(request.POST)
         if form.is_valid():
             try:
@@ -561,10 +566,12 @@ def timeline(request, family_id):
 @never_cache
 def access_report(request, family_id):
     family, access = selectors.access_family(
-        request.user, family_id, parts=["access_report"], request=request
+        request.user,
+        family_id,
+        parts=["access_report"],
+        request=request,
+        perm="families.view_access_report",
     )
-    if not request.user.has_perm("families.view_access_report", family):
-        raise Http404
     page = Paginator(selectors.access_report(family), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -583,10 +590,13 @@ def access_report(request, family_id):
 @never_cache
 def export(request, family_id, fmt):
     family, access = selectors.access_family(
-        request.user, family_id, parts=["export"], request=request, purpose="export of the record"
+        request.user,
+        family_id,
+        parts=["export"],
+        request=request,
+        purpose="export of the record",
+        perm="families.export_record",
     )
-    if not request.user.has_perm("families.export_record", family):
-        raise Http404
     record = selectors.family_record(request.user, family, access)
     stamp = timezone.localdate().isoformat()
     if fmt == "json":

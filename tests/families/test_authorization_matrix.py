@@ -1,0 +1,341 @@
+"""The authorization matrix: every page and API endpoint that touches a family, against
+every kind of person who might ask.
+
+The list of routes comes from the URL map itself: a new route under a family with no row
+in ROUTES makes `test_every_family_route_has_a_rule` fail. For each (route, actor) the
+expected answer comes from the rule table below, written from the product's promise and
+not from the code: allowed reads answer 200 and write exactly one access event; refusals
+answer "not found" (or ask to log in), write no access event, and leak nothing.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from maillage.audit.models import Action, AuditEvent
+from maillage.core.services import create_api_token
+from maillage.families import services
+from maillage.families.models import Category, Consent
+
+pytestmark = pytest.mark.django_db
+
+PERSONAL = ["Mélanie", "Côté", "se sent seule", "Plan signé", "Demande HLM", "555-0199"]
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # URL name, with namespace
+    method: str
+    url: Callable[[dict], str]
+    needs: str = "any"  # "any", a category, "holder" (record holder), "circle" (circle write)
+    body: Callable[[dict], dict] | None = None
+    api: bool = False
+    reads: bool = True  # a read writes an access event when allowed
+
+
+def page(name, needs="any", *extra):
+    def url(care):
+        args = [care["family"].id] + [care[key].id for key in extra]
+        return reverse(f"families:{name}", args=args)
+
+    return url
+
+
+def api(path):
+    return lambda care: (
+        "/api/v1/families/"
+        + path.format(f=care["family"].id, c=care["consent"].id, a=care["action"].id)
+    )
+
+
+ROUTES = [
+    Route("families:detail", "GET", page("detail")),
+    Route("families:consents", "GET", page("consents")),
+    Route("families:consent_scan", "GET", page("consent_scan", "any", "consent")),
+    Route("families:circle", "GET", page("circle")),
+    Route("families:plan", "GET", page("plan"), needs=Category.PLAN),
+    Route(
+        "families:plan_action", "GET", page("plan_action", "plan", "action"), needs=Category.PLAN
+    ),
+    Route("families:timeline", "GET", page("timeline")),
+    Route("families:access_report", "GET", page("access_report"), needs="holder"),
+    Route("families:export_json", "GET", page("export_json"), needs="holder"),
+    Route("families:export_html", "GET", page("export_html"), needs="holder"),
+    Route(
+        "families:timeline",
+        "POST",
+        page("timeline"),
+        needs="circle",
+        reads=False,
+        body=lambda care: {
+            "kind": "contact_note",
+            "category": "plan",
+            "text": "Appel",
+            "visibility": "circle",
+        },
+    ),
+    Route(
+        "families:plan",
+        "POST",
+        page("plan"),
+        needs="circle_plan",
+        reads=False,
+        body=lambda care: {"action": "goal", "need": "Besoin", "goal": "But"},
+    ),
+    Route(
+        "families:circle",
+        "POST",
+        page("circle"),
+        needs="circle",
+        reads=False,
+        body=lambda care: {"action": "add", "email": "nobody@example.org"},
+    ),
+    Route(
+        "families:consents",
+        "POST",
+        page("consents"),
+        needs="circle",
+        reads=False,
+        body=lambda care: {"purpose": ""},
+    ),
+    Route(
+        "families:plan_action",
+        "POST",
+        page("plan_action", "plan", "action"),
+        needs="circle_plan",
+        reads=False,
+        body=lambda care: {
+            "description": "Demande HLM",
+            "owner": care["partner_member"].id,
+            "status": "in_progress",
+            "version": 1,
+        },
+    ),
+    Route(
+        "families:withdraw_consent",
+        "POST",
+        page("withdraw_consent", "any", "consent"),
+        needs="circle",
+        reads=False,
+    ),
+    Route(
+        "families:emergency_access", "GET", page("emergency_access"), needs="emergency", reads=False
+    ),
+    Route("api-1.0.0:get_family", "GET", api("{f}"), api=True),
+    Route("api-1.0.0:list_consents", "GET", api("{f}/consents"), api=True),
+    Route("api-1.0.0:list_circle", "GET", api("{f}/circle"), api=True),
+    Route("api-1.0.0:get_plan", "GET", api("{f}/plan"), needs=Category.PLAN, api=True),
+    Route("api-1.0.0:list_timeline", "GET", api("{f}/timeline"), api=True),
+    Route(
+        "api-1.0.0:add_entry",
+        "POST",
+        api("{f}/timeline"),
+        needs="circle",
+        api=True,
+        reads=False,
+        body=lambda care: {"kind": "phone_call", "category": "plan", "text": "Appel"},
+    ),
+    Route(
+        "api-1.0.0:update_action",
+        "PATCH",
+        api("{f}/plan/actions/{a}"),
+        needs="circle_plan",
+        api=True,
+        reads=False,
+        body=lambda care: {"version": 1, "status": "in_progress"},
+    ),
+    Route(
+        "api-1.0.0:withdraw_consent",
+        "POST",
+        api("{f}/consents/{c}/withdraw"),
+        needs="circle",
+        api=True,
+        reads=False,
+        body=lambda care: {"reason": ""},
+    ),
+]
+# Routes that list families rather than open one: tested in test_caseload_lists_only_my_families.
+LISTS = {"families:caseload", "families:create", "api-1.0.0:list_families"}
+
+ACTORS = [
+    "owner",
+    "partner",
+    "partner_withdrawn",
+    "partner_without_category",
+    "partner_lead",
+    "colleague",
+    "outsider",
+    "coordinator",
+    "admin",
+    "anonymous",
+    "other_token",
+    "break_glass",
+    "break_glass_without_reason",
+]
+
+
+def expected(actor: str, route: Route) -> bool:
+    """May this actor do this? Straight from the product's rules."""
+    if actor == "owner":  # lead worker, recording organization
+        return route.needs != "emergency"  # already has access: redirected, not served
+    if actor in ("partner", "partner_without_category"):
+        shared = {Category.IDENTITY, Category.PLAN}
+        if actor == "partner_without_category":
+            shared = {Category.IDENTITY}
+        if route.needs in ("any", "circle"):
+            return True
+        if route.needs == "circle_plan":
+            return Category.PLAN in shared
+        return route.needs in shared
+    if actor == "partner_lead":  # sees what their member's organization may see; writes not
+        return route.needs in ("any", Category.IDENTITY, Category.PLAN)
+    if actor == "break_glass":  # everything for a few hours, but neither writes nor the record
+        return route.needs in ("any", Category.PLAN)
+    return False
+
+
+def setup_actor(actor: str, care, client, verified_login):
+    """Returns (client, extra request headers) for the actor."""
+    users = care["users"]
+    if actor == "anonymous":
+        return client, {}
+    if actor == "partner_withdrawn":
+        for consent in Consent.objects.filter(family=care["family"]):
+            services.withdraw_consent(by=users["owner"], consent=consent)
+        actor = "partner"
+    if actor == "partner_without_category":
+        Consent.objects.filter(pk=care["consent"].pk).update(categories=",identity,")
+        actor = "partner"
+    if actor == "other_token":
+        _token, secret = create_api_token(user=users["outsider"], name="script")
+        return client, {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    if actor == "break_glass":
+        services.open_emergency_access(
+            by=users["outsider"],
+            family=care["family"],
+            reason="Nourrisson seul à domicile, la mère ne répond plus depuis hier soir.",
+        )
+        actor = "outsider"
+    if actor == "break_glass_without_reason":
+        with pytest.raises(Exception, match=r"(?i)safety|sécurité|20"):
+            services.open_emergency_access(by=users["outsider"], family=care["family"], reason="")
+        actor = "outsider"
+    user = users[actor]
+    user.__dict__.pop("_family_access", None)
+    return verified_login(user), {}
+
+
+def access_events(care) -> int:
+    return AuditEvent.objects.filter(
+        action=Action.VIEWED, object_type="families.family", object_id=str(care["family"].id)
+    ).count()
+
+
+def route_id(route: Route) -> str:
+    return f"{route.method} {route.name}"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("route", ROUTES, ids=route_id)
+def test_matrix(route, actor, care, client, verified_login):
+    if actor == "other_token" and not route.api:
+        pytest.skip("a token only opens the API")
+    client, headers = setup_actor(actor, care, client, verified_login)
+    url = route.url(care)
+    before = access_events(care)
+    body = route.body(care) if route.body else {}
+    if route.api:
+        response = client.generic(
+            route.method,
+            url,
+            data=json.dumps(body),
+            content_type="application/json",
+            **headers,
+        )
+    else:
+        response = getattr(client, route.method.lower())(url, body, **headers)
+    allowed = expected(actor, route)
+    written = access_events(care) - before
+
+    if actor == "anonymous":
+        assert response.status_code == (401 if route.api else 302)
+        if not route.api:
+            assert response["Location"].startswith(reverse("login"))
+    elif route.needs == "emergency":
+        # The break-glass form itself shows nothing personal: practitioners without access
+        # get the form, those with access are sent to the record, others are refused.
+        status = response.status_code
+        if actor in ("owner", "partner", "partner_lead", "break_glass", "partner_without_category"):
+            assert status == 302
+        elif actor in ("colleague", "outsider", "partner_withdrawn", "break_glass_without_reason"):
+            assert status == 200
+        else:
+            assert status == 404
+    elif allowed:
+        assert response.status_code in (200, 201, 302, 400, 422), response.status_code
+        if route.reads:
+            assert response.status_code == 200
+    else:
+        assert (
+            response.status_code in (404, 401)
+            if actor == "other_token"
+            else response.status_code == 404
+        ), response.status_code
+
+    if route.reads and allowed and actor != "anonymous":
+        assert written == 1, f"{actor} read {route.name}: {written} access events"
+    elif allowed and actor != "anonymous":
+        # An accepted write logs its change; a refused one re-shows the page it came from,
+        # which is a read: at most one access event.
+        assert written <= 1, f"{actor} on {route.name}: {written} access events"
+    else:
+        assert written == 0, f"{actor} on {route.name}: {written} access events"
+    if not allowed or actor == "anonymous":
+        content = response.content.decode(errors="replace")
+        for text in PERSONAL:
+            assert text not in content, f"{text!r} leaked to {actor} by {route.name}"
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}:{p.namespace}".strip(":") if p.namespace else namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield (f"{namespace}:{p.name}".strip(":"), prefix + str(p.pattern))
+
+
+def test_every_family_route_has_a_rule():
+    covered = {r.name for r in ROUTES} | LISTS
+    family_routes = {
+        name for name, pattern in _walk(get_resolver().url_patterns) if "famil" in pattern
+    }
+    missing = family_routes - covered
+    assert not missing, f"Routes touching a family without a row in the matrix: {missing}"
+    assert family_routes >= {r.name for r in ROUTES}
+
+
+def test_caseload_lists_only_my_families_and_logs_each(care, client, verified_login):
+    for actor, sees in [
+        ("owner", True),
+        ("partner", True),
+        ("partner_lead", False),
+        ("colleague", False),
+        ("outsider", False),
+        ("coordinator", False),
+        ("admin", False),
+    ]:
+        c = verified_login(care["users"][actor])
+        before = access_events(care)
+        response = c.get(reverse("families:caseload"))
+        assert response.status_code in (200, 403)
+        content = response.content.decode()
+        assert ("Mélanie" in content) == sees, actor
+        assert access_events(care) - before == (1 if sees else 0), actor
+        api_page = c.get("/api/v1/families/")
+        items = api_page.json()["items"] if api_page.status_code == 200 else []
+        assert [i["reference"] for i in items] == ([care["family"].reference] if sees else [])
+        c.logout()
