@@ -47,6 +47,7 @@ system-test-deps:
 lint: install-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 
 format: install-test
 	$(BIN)/ruff check --fix src tests

@@ -15,14 +15,17 @@ from maillage.directory.models import (
     Sector,
     Team,
 )
+from maillage.families.models import Consent, Family, PlanAction
 from maillage.seeding.generator import DEMO_PASSWORD, SCALES, NetworkGenerator
 
 pytestmark = pytest.mark.django_db
 
 
 def fingerprint() -> list:
-    return list(Organization.objects.order_by("code").values_list("code", "name", "sector")) + list(
-        Team.objects.order_by("code").values_list("code", "name", "territory")
+    return (
+        list(Organization.objects.order_by("code").values_list("code", "name", "sector"))
+        + list(Team.objects.order_by("code").values_list("code", "name", "territory"))
+        + sorted(Family.objects.values_list("search_text", "reasons"))
     )
 
 
@@ -37,17 +40,23 @@ def test_demo_network_has_every_sector_and_the_expected_size():
     assert Membership.objects.count() > 300
 
 
+def wipe() -> None:
+    # Plan actions and consents protect the circle members and caregivers they name.
+    PlanAction.objects.all().delete()
+    Consent.objects.all().delete()
+    Family.objects.all().delete()
+    Practitioner.objects.all().delete()
+    Organization.objects.all().delete()
+    User.objects.all().delete()
+
+
 def test_same_seed_gives_the_same_network_and_another_seed_another():
     NetworkGenerator(SCALES["demo"], seed=3).run()
     first = fingerprint()
-    Practitioner.objects.all().delete()
-    Organization.objects.all().delete()
-    User.objects.all().delete()
+    wipe()
     NetworkGenerator(SCALES["demo"], seed=3).run()
     assert fingerprint() == first
-    Practitioner.objects.all().delete()
-    Organization.objects.all().delete()
-    User.objects.all().delete()
+    wipe()
     NetworkGenerator(SCALES["demo"], seed=4).run()
     assert fingerprint() != first
 

@@ -11,6 +11,7 @@ class ProgressBar:
         self.width = width
         self.started = time.monotonic()
         self.interactive = getattr(self.stream, "isatty", lambda: False)()
+        self._last_logged: tuple[str, int] = ("", -1)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         share = done / total if total else 1.0
@@ -18,10 +19,11 @@ class ProgressBar:
         bar = "█" * filled + "·" * (self.width - filled)
         elapsed = time.monotonic() - self.started
         line = f"{self.title} [{bar}] {share:4.0%} {stage} ({elapsed:.1f}s)"
-        # On a terminal the bar redraws in place; in a log file each step is its own line.
+        # On a terminal the bar redraws in place; in a log file, a line every tenth.
         if self.interactive:
             self.stream.write("\r" + line.ljust(100))
-        elif done in (0, total):
+        elif (stage, int(share * 10)) != self._last_logged:
+            self._last_logged = (stage, int(share * 10))
             self.stream.write(line + "\n")
         self.stream.flush()
 

@@ -86,6 +86,7 @@ def save_service_offer(
     """Create or change a service offer of a team; same rule as changing the team."""
     if not by.has_perm("directory.change_team", team):
         raise PermissionDenied
+    details: dict[str, Any]
     if offer is None:
         offer = ServiceOffer(team=team, **fields)
         action, details = Action.CREATED, {"team": str(team.id)}

@@ -520,6 +520,8 @@ def add_entry(
     """A circle member writes to the timeline, in a category their access covers."""
     _require(by, "families.add_entry", family)
     access = family_access(by, family)
+    if access.member is None:  # add_entry is for circle members: never true here
+        raise PermissionDenied
     errors = {}
     if category not in Category.values:
         errors["category"] = _("Unknown category.")

@@ -30,6 +30,7 @@ from maillage.directory.models import (
 )
 
 from . import names
+from .families import FamiliesStage
 from .profiles import ENGLISH_TEAM_NAMES, PROFILES, SectorProfile, TeamProfile
 
 DEMO_PASSWORD = "maillage-demo-2026"  # noqa: S105 - printed for the demo on purpose
@@ -47,11 +48,29 @@ class Scale:
     # Share of practitioners who also work in a team of another organization
     # (liaison nurses, shared outreach workers): they make the map's links.
     shared_share: float = 0.1
+    families: int = 0
+    entries_per_family: int = 0
 
 
 SCALES = {
-    "demo": Scale("demo", organizations=20, teams=60, practitioners=300, territories=3),
-    "region": Scale("region", organizations=300, teams=1000, practitioners=5000, territories=25),
+    "demo": Scale(
+        "demo",
+        organizations=20,
+        teams=60,
+        practitioners=300,
+        territories=3,
+        families=500,
+        entries_per_family=30,
+    ),
+    "region": Scale(
+        "region",
+        organizations=300,
+        teams=1000,
+        practitioners=5000,
+        territories=25,
+        families=30_000,
+        entries_per_family=50,
+    ),
 }
 
 
@@ -97,6 +116,8 @@ class NetworkGenerator:
             ("teams", self.build_teams),
             ("practitioners", self.build_practitioners),
             ("accounts", self.build_accounts),
+            ("families", self.build_families),
+            ("reviews", self.build_reviews),
         ]
 
     @transaction.atomic
@@ -321,6 +342,28 @@ class NetworkGenerator:
                 "second factor: scan the QR code at first login",
             ),
         ]
+
+    # --- families ---------------------------------------------------------------------
+
+    def build_families(self) -> None:
+        if not self.scale.families:
+            return
+        stage = FamiliesStage(
+            self.rng,
+            self.scale.families,
+            self.scale.entries_per_family,
+            self.memberships,
+            self.organizations,
+            self.progress,
+        )
+        self.result.counts.update(stage.run())
+
+    # --- cooperation reviews ------------------------------------------------------------
+
+    def build_reviews(self) -> None:
+        from .reviews import build_review_year
+
+        build_review_year(self)
 
     def _pick_practitioner(self, *, lead: bool) -> Practitioner:
         """A member (or lead) of a perinatal or addiction mother-child team: the heart of

@@ -1,0 +1,155 @@
+"""Family pages: what they show, and a number of queries that does not grow with data."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from maillage.families import services
+from maillage.families.models import Category, EntryKind, TimelineEntry, VisitOutcome
+
+pytestmark = pytest.mark.django_db
+
+
+def add_families(care, n: int) -> None:
+    owner = care["users"]["owner"]
+    for i in range(n):
+        family = services.create_family(
+            by=owner,
+            team=care["teams"]["perinatal"],
+            caregivers=[services.CaregiverData(first_name=f"Parent{i}", last_name="Test")],
+            children=[],
+            reasons=["housing"],
+        )
+        goal = services.add_goal(by=owner, family=family, need="n", goal="g")
+        member = family.circle.get()
+        services.add_action(
+            by=owner,
+            goal=goal,
+            description="a",
+            owner=member,
+            due_date=timezone.localdate() + timedelta(days=i % 20 - 10),
+        )
+        services.add_entry(
+            by=owner,
+            family=family,
+            kind=EntryKind.HOME_VISIT,
+            category=Category.NOTES,
+            text="Absente",
+            visit_outcome="missed",
+            visit_reason="Pas de réponse",
+        )
+
+
+def add_entries(care, n: int) -> None:
+    owner = care["users"]["owner"]
+    now = timezone.now()
+    TimelineEntry.objects.bulk_create(
+        [
+            TimelineEntry(
+                family=care["family"],
+                kind=EntryKind.PHONE_CALL,
+                category=Category.PLAN,
+                text=f"Appel {i}",
+                author=owner,
+                author_team=care["teams"]["perinatal"],
+                occurred_at=now - timedelta(hours=i),
+            )
+            for i in range(n)
+        ]
+    )
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_caseload_runs_a_bounded_number_of_queries(
+    care, client, size, django_assert_max_num_queries
+):
+    add_families(care, size)
+    client.force_login(care["users"]["owner"])
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("families:caseload"))
+    assert response.status_code == 200
+    assert len(response.context["page"]) == min(size + 1, 20)
+
+
+@pytest.mark.parametrize("size", [5, 300])
+def test_timeline_runs_a_bounded_number_of_queries(
+    care, client, size, django_assert_max_num_queries
+):
+    add_entries(care, size)
+    client.force_login(care["users"]["partner"])
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("families:timeline", args=[care["family"].id]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [5, 300])
+def test_family_page_runs_a_bounded_number_of_queries(
+    care, client, size, django_assert_max_num_queries
+):
+    add_entries(care, size)
+    client.force_login(care["users"]["owner"])
+    with django_assert_max_num_queries(22):
+        assert client.get(reverse("families:detail", args=[care["family"].id])).status_code == 200
+
+
+def test_caseload_shows_what_needs_attention(care, client):
+    owner = care["users"]["owner"]
+    services.add_entry(
+        by=owner,
+        family=care["family"],
+        kind=EntryKind.HOME_VISIT,
+        category=Category.NOTES,
+        text="Porte fermée",
+        visit_outcome=VisitOutcome.MISSED,
+        visit_reason="Absente",
+    )
+    client.force_login(owner)
+    response = client.get(reverse("families:caseload"), {"attention": "missed_visits"})
+    families = list(response.context["page"])
+    assert families == [care["family"]]
+    assert families[0].missed_visits == 1
+    assert families[0].next_action_due == care["action"].due_date
+    assert (
+        client.get(reverse("families:caseload"), {"attention": "overdue"})
+        .context["page"]
+        .paginator.count
+        == 0
+    )
+
+
+def test_consents_about_to_expire_are_listed_on_the_caseload(care, client):
+    care["consent"].__class__.objects.filter(pk=care["consent"].pk).update(
+        valid_until=timezone.localdate() + timedelta(days=10)
+    )
+    client.force_login(care["users"]["owner"])
+    response = client.get(reverse("families:caseload"))
+    assert [c.pk for c in response.context["expiring"]] == [care["consent"].pk]
+
+
+def test_access_report_lists_who_looked(care, client):
+    client.force_login(care["users"]["partner"])
+    client.get(reverse("families:plan", args=[care["family"].id]))
+    client.logout()
+    client.force_login(care["users"]["owner"])
+    body = client.get(reverse("families:access_report", args=[care["family"].id])).content
+    assert b"partner" in body and b"plan" in body
+
+
+def test_export_gives_the_whole_record(care, client):
+    client.force_login(care["users"]["owner"])
+    record = client.get(reverse("families:export_json", args=[care["family"].id])).json()
+    assert record["caregivers"][0]["last_name"] == "Côté"
+    assert {e["note"] for e in record["timeline"]} >= {"Rencontre au CLSC, se sent seule."}
+    assert record["plan"][0]["actions"][0]["action"] == "Demande HLM"
+    html = client.get(reverse("families:export_html", args=[care["family"].id])).content.decode()
+    assert "Mélanie Côté" in html and "Demande HLM" in html
+
+
+def test_family_pages_exist_in_french_and_english(care, client):
+    client.force_login(care["users"]["owner"])
+    url = reverse("families:consents", args=[care["family"].id])
+    assert "Consentements" in client.get(url).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    assert "Record a consent" in client.get(url).content.decode()
