@@ -3,8 +3,14 @@ the partner logs in and sees the shared plan but not a note outside the consent.
 
 import pytest
 
-from maillage.directory.models import Membership, MembershipRole, Organization, Practitioner, Team
-from maillage.directory.models import Sector
+from maillage.directory.models import (
+    Membership,
+    MembershipRole,
+    Organization,
+    Practitioner,
+    Sector,
+    Team,
+)
 from tests.browser.conftest import axe_violations
 from tests.conftest import PASSWORD, make_user
 
