@@ -5,6 +5,8 @@ from ninja import NinjaAPI
 from maillage.core.api_auth import api_auth
 from maillage.directory.api import router as directory_router
 from maillage.families.api import router as families_router
+from maillage.referrals.api import router as referrals_router
+from maillage.reviews.api import router as reviews_router
 
 api = NinjaAPI(
     title="Maillage API",
@@ -17,4 +19,6 @@ api = NinjaAPI(
     urls_namespace="api-1.0.0",
 )
 api.add_router("/directory/", directory_router)
+api.add_router("/reviews/", reviews_router)
 api.add_router("/families/", families_router)
+api.add_router("/referrals/", referrals_router)

@@ -78,12 +78,16 @@ INSTALLED_APPS = [
     "ninja",
     "rules",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "maillage.core",
     "maillage.audit",
     "maillage.directory",
+    "maillage.reviews",
     "maillage.families",
+    "maillage.referrals",
     "maillage.seeding",
 ]
 
@@ -265,6 +269,16 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Maillage <no-reply@maillage.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people reach Maillage at, for links in e-mails.
+MAILLAGE_BASE_URL = os.environ.get("MAILLAGE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background work (e-mails, reminders) goes through the tasks queue, kept in the database:
+# `maillage db_worker` runs it. The tests run tasks at once (TASKS_BACKEND).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 # CSV imports are read whole in memory to validate every row before writing any.
 MAILLAGE_IMPORT_MAX_BYTES = int(os.environ.get("MAILLAGE_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))

@@ -16,6 +16,7 @@ from maillage.directory.models import (
     Team,
 )
 from maillage.families.models import Consent, Family, PlanAction
+from maillage.reviews.models import ReviewGroup
 from maillage.seeding.generator import DEMO_PASSWORD, SCALES, NetworkGenerator
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,8 @@ def test_demo_network_has_every_sector_and_the_expected_size():
 
 
 def wipe() -> None:
+    # Review meetings keep their host organization and actions their owner: groups go first.
+    ReviewGroup.objects.all().delete()
     # Plan actions and consents protect the circle members and caregivers they name.
     PlanAction.objects.all().delete()
     Consent.objects.all().delete()

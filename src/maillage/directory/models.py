@@ -227,6 +227,10 @@ class ServiceOffer(TimeStamped):
     expected_wait_days = models.PositiveIntegerField(
         _("expected wait (days)"), null=True, blank=True
     )
+    # How soon a referral to this service should be acknowledged, in working days.
+    acknowledge_within_days = models.PositiveSmallIntegerField(
+        _("acknowledge referrals within (working days)"), default=2
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

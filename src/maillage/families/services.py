@@ -314,9 +314,26 @@ def add_circle_member(
     role: str = "",
     request=None,
 ) -> CircleMember:
-    """A circle member brings in a practitioner, who may join only under a consent that
-    covers their organization (or from the recording organization itself)."""
+    """A circle member brings in a practitioner (see enrol_in_circle for the consent rule)."""
     _require(by, "families.manage_circle", family)
+    return enrol_in_circle(
+        by=by, family=family, practitioner=practitioner, team=team, role=role, request=request
+    )
+
+
+@transaction.atomic
+def enrol_in_circle(
+    *,
+    by: User,
+    family: Family,
+    practitioner: Practitioner,
+    team: Team,
+    role: str = "",
+    request=None,
+) -> CircleMember:
+    """A practitioner joins the circle only under a consent in effect that covers their
+    organization (or from the recording organization itself). Callers check who may bring
+    them in: a circle member, or an accepted referral."""
     if not Membership.objects.filter(practitioner=practitioner, team=team).exists():
         raise ValidationError({"team": _("This practitioner is not a member of that team.")})
     if team.organization_id != family.recording_organization_id and not (
@@ -338,6 +355,7 @@ def add_circle_member(
         family=family, practitioner=practitioner, team=team, role=role
     )
     _event(by, Action.CREATED, member, family, request, practitioner=str(practitioner.id))
+    forget_access(by)
     return member
 
 

@@ -120,6 +120,9 @@ class FamiliesStage:
             if org.sector in LEAD_SECTORS:
                 self.leads.append(slot)
             self.partners_by_territory.setdefault(m.team.territory, []).append(slot)
+        # What later stages (referrals) need of each family, kept small: its id, its lead
+        # worker (user id, team), the organizations a consent in effect covers.
+        self.followed: list[tuple] = []
         self.counts = {
             "families": 0,
             "consents": 0,
@@ -298,6 +301,18 @@ class FamiliesStage:
                     )
                 )
         rows["circle"].extend(circle)
+        consent = rows["consents"][-1] if rows["consents"] else None
+        if consent is not None and consent.family is family and not consent.withdrawn_at:
+            shared = (
+                frozenset(org.id for _p, _t, org in chosen),
+                consent.valid_from,
+                consent.valid_until,
+            )
+        else:
+            shared = (frozenset(), None, None)
+        self.followed.append(
+            (family.id, lead_person.user_id, lead_team.id, lead_org.id, *shared, created)
+        )
         for need, goal_text in rng.sample(NEEDS, rng.randint(1, 3)):
             goal = Goal(family=family, need=need, goal=goal_text)
             rows["goals"].append(goal)

@@ -32,6 +32,7 @@ from maillage.directory.models import (
 from . import names
 from .families import FamiliesStage
 from .profiles import ENGLISH_TEAM_NAMES, PROFILES, SectorProfile, TeamProfile
+from .referrals import ReferralsStage
 
 DEMO_PASSWORD = "maillage-demo-2026"  # noqa: S105 - printed for the demo on purpose
 DEMO_DOMAIN = "demo.maillage.test"
@@ -50,6 +51,7 @@ class Scale:
     shared_share: float = 0.1
     families: int = 0
     entries_per_family: int = 0
+    referrals: int = 0
 
 
 SCALES = {
@@ -61,6 +63,7 @@ SCALES = {
         territories=3,
         families=500,
         entries_per_family=30,
+        referrals=1000,
     ),
     "region": Scale(
         "region",
@@ -70,6 +73,7 @@ SCALES = {
         territories=25,
         families=30_000,
         entries_per_family=50,
+        referrals=150_000,
     ),
 }
 
@@ -108,6 +112,7 @@ class NetworkGenerator:
         self.practitioners: list[Practitioner] = []
         self.memberships: list[Membership] = []
         self.users: list[User] = []
+        self.followed: list[tuple] = []  # filled by the families stage, read by referrals
 
     @property
     def stages(self) -> list[tuple[str, Callable[[], None]]]:
@@ -117,6 +122,7 @@ class NetworkGenerator:
             ("practitioners", self.build_practitioners),
             ("accounts", self.build_accounts),
             ("families", self.build_families),
+            ("referrals", self.build_referrals),
             ("reviews", self.build_reviews),
         ]
 
@@ -354,6 +360,21 @@ class NetworkGenerator:
             self.scale.entries_per_family,
             self.memberships,
             self.organizations,
+            self.progress,
+        )
+        self.followed = stage.followed
+        self.result.counts.update(stage.run())
+
+    def build_referrals(self) -> None:
+        if not self.scale.referrals or not self.followed:
+            return
+        stage = ReferralsStage(
+            self.rng,
+            self.scale.referrals,
+            self.followed,
+            self.teams,
+            self.offers,
+            self.memberships,
             self.progress,
         )
         self.result.counts.update(stage.run())

@@ -486,13 +486,15 @@ def build_review_year(gen: "NetworkGenerator") -> None:
             people = by_org.setdefault(org_id, [])
             if person not in people:
                 people.append(person)
-    participants = []
+    participants, seen = [], set()
     for org in organizations:
-        people = by_org.get(org.pk, [])
+        # A liaison nurse may work for two member organizations: she speaks for one.
+        people = [p for p in by_org.get(org.pk, []) if p.pk not in seen]
         demo = [p for p in people if p.email.startswith(("practitioner@", "lead@"))]
         others = [p for p in people if p not in demo]
         for person in demo + others[: 3 - len(demo)]:
             participants.append((person.user, org))
+            seen.add(person.pk)
     moderator = User.objects.create(
         email="moderator@demo.maillage.test",
         full_name="Dominique Animatrice",

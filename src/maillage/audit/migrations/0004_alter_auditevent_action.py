@@ -4,15 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_append_only_trigger'),
+        ("audit", "0003_append_only_trigger"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('login', 'Logged in'), ('logout', 'Logged out'), ('login_failed', 'Failed login'), ('locked_out', 'Locked out'), ('otp_enrolled', 'Second factor enrolled'), ('otp_failed', 'Second factor failed'), ('password_reset', 'Password reset requested'), ('token_created', 'API token created'), ('token_revoked', 'API token revoked'), ('created', 'Created'), ('updated', 'Updated'), ('deleted', 'Deleted'), ('imported', 'Imported'), ('exported', 'Exported'), ('viewed', 'Viewed'), ('emergency_access', 'Emergency access (break glass)')], db_index=True, max_length=30, verbose_name='action'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("login", "Logged in"),
+                    ("logout", "Logged out"),
+                    ("login_failed", "Failed login"),
+                    ("locked_out", "Locked out"),
+                    ("otp_enrolled", "Second factor enrolled"),
+                    ("otp_failed", "Second factor failed"),
+                    ("password_reset", "Password reset requested"),
+                    ("token_created", "API token created"),
+                    ("token_revoked", "API token revoked"),
+                    ("created", "Created"),
+                    ("updated", "Updated"),
+                    ("deleted", "Deleted"),
+                    ("imported", "Imported"),
+                    ("exported", "Exported"),
+                    ("viewed", "Viewed"),
+                    ("emergency_access", "Emergency access (break glass)"),
+                ],
+                db_index=True,
+                max_length=30,
+                verbose_name="action",
+            ),
         ),
     ]

@@ -1,0 +1,163 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from maillage.directory.models import Language, ServiceOffer, Team
+from maillage.families.models import Category, Family
+
+from .models import FollowUp, RejectReason, Urgency
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class ReferralForm(forms.Form):
+    family = forms.ModelChoiceField(label=_("Family"), queryset=Family.objects.none())
+    from_team = forms.ModelChoiceField(label=_("From my team"), queryset=Team.objects.none())
+    to_team = forms.ModelChoiceField(label=_("To the team"), queryset=Team.objects.none())
+    service_offer = forms.ModelChoiceField(
+        label=_("Service"), required=False, queryset=ServiceOffer.objects.none()
+    )
+    reason = forms.CharField(
+        label=_("Reason for the referral"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    family_wishes = forms.CharField(
+        label=_("What the family wants"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=Urgency.choices,
+        widget=forms.RadioSelect,
+        initial=Urgency.ROUTINE,
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"), required=False, choices=[("", "—"), *Language.choices]
+    )
+    preferred_contact = forms.CharField(
+        label=_("How to reach the family"), max_length=200, required=False
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Information shared with the receiving team"),
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Category.IDENTITY],
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments (PDF or image, 5 MB each)"), required=False
+    )
+
+    def __init__(self, *args, families=None, my_teams=None, to_teams=None, offers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["family"].queryset = families if families is not None else Family.objects.none()
+        self.fields["family"].label_from_instance = lambda f: getattr(f, "label", f.reference)
+        self.fields["from_team"].queryset = (
+            my_teams if my_teams is not None else Team.objects.none()
+        )
+        self.fields["to_team"].queryset = to_teams if to_teams is not None else Team.objects.none()
+        self.fields["to_team"].label_from_instance = lambda t: f"{t.name} — {t.organization.name}"
+        self.fields["service_offer"].queryset = (
+            offers if offers is not None else ServiceOffer.objects.none()
+        )
+
+
+class StepForm(forms.Form):
+    step = forms.CharField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    follow_up = forms.ChoiceField(
+        label=_("After acceptance"),
+        choices=FollowUp.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    reject_reason = forms.ChoiceField(
+        label=_("Reason for declining"), required=False, choices=[("", "—"), *RejectReason.choices]
+    )
+    reject_text = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    on_hold_until = forms.DateField(label=_("Expected date"), required=False, widget=DATE)
+    first_contact_at = forms.DateTimeField(
+        label=_("First contact made on"), required=False, widget=DATETIME
+    )
+    outcome = forms.CharField(
+        label=_("Outcome, for the referrer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class WarmHandoffForm(forms.Form):
+    at = forms.DateTimeField(label=_("Joint first meeting with the family"), widget=DATETIME)
+    done = forms.BooleanField(label=_("The meeting was held"), required=False)
+
+
+class ConsultationForm(forms.Form):
+    from_team = forms.ModelChoiceField(label=_("From my team"), queryset=Team.objects.none())
+    to_team = forms.ModelChoiceField(label=_("Team consulted"), queryset=Team.objects.none())
+    family = forms.ModelChoiceField(
+        label=_("About a family (leave empty for a de-identified question)"),
+        queryset=Family.objects.none(),
+        required=False,
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, my_teams=None, to_teams=None, families=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_team"].queryset = (
+            my_teams if my_teams is not None else Team.objects.none()
+        )
+        self.fields["to_team"].queryset = to_teams if to_teams is not None else Team.objects.none()
+        self.fields["to_team"].label_from_instance = lambda t: f"{t.name} — {t.organization.name}"
+        self.fields["family"].queryset = families if families is not None else Family.objects.none()
+        self.fields["family"].label_from_instance = lambda f: getattr(f, "label", f.reference)
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PreferencesForm(forms.Form):
+    referral_steps = forms.BooleanField(
+        label=_("Each step of the referrals I sent"), required=False
+    )
+    overdue_reminders = forms.BooleanField(
+        label=_("New referrals and reminders for my teams"), required=False
+    )
+    consultation_answers = forms.BooleanField(
+        label=_("Messages in my consultations"), required=False
+    )
+
+
+class IndicatorsForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=DATE)
+    end = forms.DateField(label=_("To"), widget=DATE)
+    by = forms.ChoiceField(
+        label=_("By"),
+        choices=[
+            ("team", _("Team")),
+            ("organization", _("Organization")),
+            ("sector_pair", _("Sector pair")),
+        ],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end date is before the start date."))
+        return data

@@ -1,0 +1,85 @@
+"""Who sees and moves a referral or a consultation. The one place these decisions are made.
+
+- The referrer sees their referral at every step, whatever happens to the consent later:
+  they wrote it.
+- The receiving team's members see it and move it, while the family's consent still
+  covers their organization for what the referral carries (or they belong to the family's
+  recording organization). A withdrawn consent hides it from them at once.
+- Consultations: the asker and the consulted team; a consultation linked to a family needs
+  that same consent coverage for the consulted team.
+"""
+
+import rules
+
+from maillage.core.models import Role
+from maillage.core.tokens import split_codes
+from maillage.directory.models import Membership
+from maillage.families.models import Consent
+
+from .models import Consultation, Referral
+
+
+def _team_ids(user) -> set:
+    cache = user.__dict__.setdefault("_team_ids", None)
+    if cache is None:
+        cache = set(
+            Membership.objects.filter(practitioner__user=user).values_list("team_id", flat=True)
+        )
+        user.__dict__["_team_ids"] = cache
+    return cache
+
+
+def consent_covers(family, organization_id, categories) -> bool:
+    """Does a consent in effect share every one of these categories with the organization?"""
+    if organization_id == family.recording_organization_id:
+        return True
+    rows = list(
+        Consent.objects.in_effect()
+        .filter(family=family, organizations=organization_id)
+        .values_list("categories", flat=True)
+    )
+    if not rows:
+        return False
+    covered = set().union(*(split_codes(codes) for codes in rows))
+    return set(categories) <= covered
+
+
+@rules.predicate
+def is_practitioner(user) -> bool:
+    return bool(
+        user and user.is_authenticated and user.is_active and user.role == Role.PRACTITIONER
+    )
+
+
+@rules.predicate
+def is_referrer(user, referral: Referral) -> bool:
+    return is_practitioner(user) and referral.referrer_id == user.id
+
+
+@rules.predicate
+def is_receiving_member(user, referral: Referral) -> bool:
+    if not is_practitioner(user) or referral.to_team_id not in _team_ids(user):
+        return False
+    return consent_covers(
+        referral.family, referral.to_team.organization_id, referral.category_codes
+    )
+
+
+@rules.predicate
+def takes_part_in_consultation(user, consultation: Consultation) -> bool:
+    if not is_practitioner(user):
+        return False
+    if consultation.asked_by_id == user.id:
+        return True
+    if consultation.to_team_id not in _team_ids(user):
+        return False
+    if consultation.family_id is None:
+        return True
+    return consent_covers(consultation.family, consultation.to_team.organization_id, [])
+
+
+rules.add_perm("referrals.view_referral", is_referrer | is_receiving_member)
+rules.add_perm("referrals.act_as_referrer", is_referrer)
+rules.add_perm("referrals.act_as_receiver", is_receiving_member)
+rules.add_perm("referrals.view_consultation", takes_part_in_consultation)
+rules.add_perm("referrals.ask_consultation", is_practitioner)

@@ -1,0 +1,507 @@
+"""Every write to a referral or a consultation: one transaction, the rule checked, every
+step recorded (who, when), the audit row written, the people concerned told."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maillage.audit.models import Action
+from maillage.audit.services import record_event
+from maillage.core.models import User
+from maillage.core.tokens import join_codes
+from maillage.directory.models import Membership, ServiceOffer, Team
+from maillage.families.models import Category, Family
+from maillage.families.permissions import family_access
+from maillage.families.services import IllegalTransition, enrol_in_circle
+
+from .models import (
+    RECEIVER_STEPS,
+    REFERRER_STEPS,
+    TRANSITIONS,
+    Attachment,
+    Consultation,
+    ConsultationMessage,
+    EmailPreferences,
+    FollowUp,
+    Notification,
+    Referral,
+    ReferralEvent,
+    RejectReason,
+    Status,
+    Step,
+    Urgency,
+)
+from .permissions import consent_covers
+
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENT_TYPES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff")
+
+__all__ = ["IllegalTransition"]
+
+
+class NoCoveringConsent(ValidationError):  # noqa: N818 - a refusal, named for its reason
+    """No consent in effect shares what the referral carries with the receiving
+    organization: the page offers to record one."""
+
+
+def _event(
+    by: User,
+    action: str,
+    referral_or_consultation,
+    family: Family | None,
+    request=None,
+    **details: Any,
+) -> None:
+    if family is not None:
+        record_event(
+            action=action,
+            actor=by,
+            object_type="families.family",
+            object_id=str(family.id),
+            object_label=family.reference,
+            request=request,
+            details={
+                "what": referral_or_consultation._meta.model_name,
+                "id": str(referral_or_consultation.pk),
+                **details,
+            },
+        )
+    else:
+        record_event(
+            action=action, actor=by, obj=referral_or_consultation, request=request, details=details
+        )
+
+
+def _members(team_id) -> list[User]:
+    return list(
+        User.objects.filter(practitioner__memberships__team_id=team_id, is_active=True).distinct()
+    )
+
+
+def notify(users, kind: str, params: dict, url: str, *, email_pref: str) -> None:
+    """In-app notice now; e-mail through the task queue once the transaction holds, to
+    those whose preferences ask for it."""
+    from .tasks import send_notification_email
+
+    users = [u for u in users if u is not None]
+    Notification.objects.bulk_create(
+        [Notification(user=u, kind=kind, params=params, url=url) for u in users]
+    )
+    refused = set(
+        EmailPreferences.objects.filter(user__in=users, **{email_pref: False}).values_list(
+            "user_id", flat=True
+        )
+    )
+    for user in users:
+        if user.id in refused:
+            continue
+        transaction.on_commit(
+            lambda user_id=str(user.id): send_notification_email.enqueue(user_id, kind, params, url)
+        )
+
+
+def check_attachment(upload) -> None:
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {"attachments": _("“%(name)s” is too large (at most 5 MB).") % {"name": upload.name}}
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(ATTACHMENT_TYPES):
+        raise ValidationError(
+            {
+                "attachments": _("“%(name)s” must be a PDF, PNG or JPEG file.")
+                % {"name": upload.name}
+            }
+        )
+
+
+@transaction.atomic
+def refer_family(
+    *,
+    by: User,
+    family: Family,
+    from_team: Team,
+    to_team: Team,
+    reason: str,
+    service_offer: ServiceOffer | None = None,
+    family_wishes: str = "",
+    urgency: str = Urgency.ROUTINE,
+    preferred_language: str = "",
+    preferred_contact: str = "",
+    categories: list[str] | None = None,
+    attachments=(),
+    send: bool = True,
+    request=None,
+) -> Referral:
+    """A circle member refers the family to a team. It cannot be sent unless a consent in
+    effect covers the receiving organization for every category the referral carries."""
+    if not by.has_perm("families.add_entry", family):
+        raise PermissionDenied
+    categories = categories or [Category.IDENTITY]
+    errors: dict[str, str] = {}
+    if not Membership.objects.filter(practitioner__user=by, team=from_team).exists():
+        errors["from_team"] = _("You are not a member of this team.")
+    if to_team.id == from_team.id:
+        errors["to_team"] = _("A team cannot refer to itself.")
+    if service_offer is not None and service_offer.team_id != to_team.id:
+        errors["service_offer"] = _("This service is not offered by that team.")
+    unknown = [c for c in categories if c not in Category.values]
+    if unknown:
+        errors["categories"] = _("Unknown category: %(codes)s.") % {"codes": ", ".join(unknown)}
+    access = family_access(by, family)
+    if any(c not in access.categories for c in categories if c in Category.values):
+        errors["categories"] = _("You cannot share a category you cannot see.")
+    if not reason.strip():
+        errors["reason"] = _("Say why you refer the family.")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("Unknown urgency.")
+    if errors:
+        raise ValidationError(errors)
+    for upload in attachments:
+        check_attachment(upload)
+    if send and not consent_covers(family, to_team.organization_id, categories):
+        raise NoCoveringConsent(
+            {
+                "to_team": _(
+                    "No consent in effect lets the family's information go to %(org)s for "
+                    "what this referral carries. Record the family's consent first."
+                )
+                % {"org": to_team.organization.name}
+            }
+        )
+    referral = Referral(
+        family=family,
+        referrer=by,
+        from_team=from_team,
+        to_team=to_team,
+        service_offer=service_offer,
+        reason=reason,
+        family_wishes=family_wishes,
+        urgency=urgency,
+        preferred_language=preferred_language,
+        preferred_contact=preferred_contact,
+        shared_categories=join_codes(categories),
+    )
+    referral.full_clean()
+    referral.save()
+    for upload in attachments:
+        attachment = Attachment(referral=referral, name=upload.name[:200], size=upload.size)
+        attachment.file.save(f"{referral.id}-{upload.name[-60:]}", upload, save=False)
+        attachment.save()
+    _event(by, Action.CREATED, referral, family, request, to_team=str(to_team.id))
+    if send:
+        referral = take_step(by=by, referral=referral, step=Step.SEND, request=request)
+    return referral
+
+
+def _check_step_details(referral: Referral, step: str, details: dict) -> None:
+    errors = {}
+    if step == Step.ACCEPT and details.get("follow_up") not in FollowUp.values:
+        errors["follow_up"] = _("Choose joint follow-up or hand-over.")
+    if step == Step.REJECT:
+        if details.get("reject_reason") not in RejectReason.values:
+            errors["reject_reason"] = _("Choose the reason for declining.")
+        if details.get("reject_reason") == RejectReason.OTHER and not details.get("reject_text"):
+            errors["reject_text"] = _("Explain the reason.")
+    if step == Step.HOLD:
+        until = details.get("on_hold_until")
+        if not isinstance(until, date) or until < timezone.localdate():
+            errors["on_hold_until"] = _("Give the expected date, today or later.")
+    if step == Step.COMPLETE and not str(details.get("outcome", "")).strip():
+        errors["outcome"] = _("Feed back the outcome to the referrer.")
+    if step == Step.START:
+        at = details.get("first_contact_at")
+        if at is not None and (
+            not isinstance(at, datetime)
+            or at > timezone.now()
+            or (referral.decided_at and at < referral.decided_at)
+        ):
+            errors["first_contact_at"] = _(
+                "The first contact is after the acceptance and not in the future."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def take_step(
+    *, by: User, referral: Referral, step: str, note: str = "", request=None, **details: Any
+) -> Referral:
+    """Moves the referral along one row of TRANSITIONS, or refuses with the reason.
+
+    The row is locked first: when two members of the receiving team accept at the same
+    moment, the second finds it already accepted and is told so."""
+    referral = (
+        Referral.objects.select_for_update()
+        .select_related("family", "to_team__organization", "from_team")
+        .get(pk=referral.pk)
+    )
+    if step in REFERRER_STEPS and not by.has_perm("referrals.act_as_referrer", referral):
+        raise PermissionDenied
+    if step in RECEIVER_STEPS and not by.has_perm("referrals.act_as_receiver", referral):
+        raise PermissionDenied
+    allowed = TRANSITIONS[referral.status]
+    if step not in allowed:
+        raise IllegalTransition(
+            _("This referral is “%(status)s”: “%(step)s” is not possible any more.")
+            % {"status": Status(referral.status).label, "step": Step(step).label}
+        )
+    _check_step_details(referral, step, details)
+    now = timezone.now()
+    before = referral.status
+    referral.status = allowed[step]
+    if step == Step.SEND:
+        if not consent_covers(
+            referral.family, referral.to_team.organization_id, referral.category_codes
+        ):
+            raise NoCoveringConsent(
+                {"to_team": _("No consent in effect covers the receiving organization.")}
+            )
+        referral.requested_at = now
+    elif step == Step.ACKNOWLEDGE:
+        referral.received_at = now
+        referral.handled_by = by
+    elif step in (Step.ACCEPT, Step.REJECT):
+        referral.decided_at = now
+        referral.handled_by = by
+        referral.follow_up = details.get("follow_up", "")
+        referral.reject_reason = details.get("reject_reason", "")
+        referral.reject_text = details.get("reject_text", "")
+        if step == Step.ACCEPT and referral.follow_up == FollowUp.JOINT:
+            _join_circle(by, referral, request)
+    elif step == Step.HOLD:
+        referral.on_hold_until = details["on_hold_until"]
+    elif step == Step.START:
+        referral.first_contact_at = details.get("first_contact_at") or now
+    elif step == Step.COMPLETE:
+        referral.outcome = details["outcome"]
+    if referral.status in (Status.COMPLETED, Status.CANCELLED, Status.FAILED, Status.REJECTED):
+        referral.closed_at = now
+    referral.save()
+    ReferralEvent.objects.create(
+        referral=referral,
+        by=by,
+        step=step,
+        from_status=before,
+        to_status=referral.status,
+        note=note,
+        at=now,
+    )
+    _event(
+        by, Action.UPDATED, referral, referral.family, request, step=step, status=referral.status
+    )
+    _tell(referral, step)
+    return referral
+
+
+def _join_circle(by: User, referral: Referral, request) -> None:
+    """Joint follow-up: the accepting practitioner joins the circle of care, under the
+    consent that let the referral through."""
+    team = referral.to_team
+    practitioner = by.practitioner
+    enrol_in_circle(
+        by=by,
+        family=referral.family,
+        practitioner=practitioner,
+        team=team,
+        role=_("Joined through a referral"),
+        request=request,
+    )
+
+
+def _tell(referral: Referral, step: str) -> None:
+    url = f"/referrals/{referral.id}/"
+    params = {
+        "ref": referral.reference,
+        "team": referral.to_team.name,
+        "status": referral.status,
+        "urgency": referral.urgency,
+    }
+    if step == Step.SEND:
+        notify(
+            _members(referral.to_team_id),
+            "incoming",
+            {**params, "who": referral.referrer.full_name},
+            url,
+            email_pref="overdue_reminders",
+        )
+    elif step != Step.CANCEL:
+        notify([referral.referrer], "step", params, url, email_pref="referral_steps")
+
+
+@transaction.atomic
+def plan_warm_handoff(
+    *, by: User, referral: Referral, at: datetime | None, done: bool = False, request=None
+) -> Referral:
+    """A joint first meeting with the family, proposed or held, by either side."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not (
+        by.has_perm("referrals.act_as_receiver", referral)
+        or by.has_perm("referrals.act_as_referrer", referral)
+    ):
+        raise PermissionDenied
+    if referral.status not in (
+        Status.ACCEPTED,
+        Status.IN_PROGRESS,
+        Status.RECEIVED,
+        Status.ON_HOLD,
+    ):
+        raise IllegalTransition(
+            _(
+                "A joint first meeting is planned once the referral is "
+                "acknowledged, and before it is closed."
+            )
+        )
+    referral.warm_handoff_at = at
+    referral.warm_handoff_done = done
+    referral.save(update_fields=["warm_handoff_at", "warm_handoff_done", "updated_at"])
+    _event(by, Action.UPDATED, referral, referral.family, request, warm_handoff=True)
+    return referral
+
+
+def send_overdue_reminders(*, now: datetime | None = None) -> int:
+    """Tells each receiving team whose referrals wait past their acknowledgement target.
+    Run daily (`maillage send-reminders`); returns how many referrals were overdue."""
+    from .selectors import overdue_referrals
+
+    count = 0
+    for referral, days, target in overdue_referrals(now=now):
+        count += 1
+        with transaction.atomic():
+            notify(
+                _members(referral.to_team_id),
+                "overdue",
+                {
+                    "ref": referral.reference,
+                    "team": referral.to_team.name,
+                    "days": days,
+                    "target": target,
+                },
+                f"/referrals/{referral.id}/",
+                email_pref="overdue_reminders",
+            )
+    return count
+
+
+# --- consultations ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def ask_consultation(
+    *,
+    by: User,
+    from_team: Team,
+    to_team: Team,
+    subject: str,
+    question: str,
+    family: Family | None = None,
+    request=None,
+) -> Consultation:
+    """Ask a team for advice. De-identified (no family) questions are checked for names of
+    people on record, phone numbers, health-card numbers and dates of birth first; a
+    question about a family needs a consent covering the consulted organization."""
+    from maillage.reviews.deidentification import scan
+
+    if not by.has_perm("referrals.ask_consultation"):
+        raise PermissionDenied
+    if not Membership.objects.filter(practitioner__user=by, team=from_team).exists():
+        raise ValidationError({"from_team": _("You are not a member of this team.")})
+    if family is None:
+        findings = scan(f"{subject}\n{question}")
+        if findings:
+            raise ValidationError(
+                {
+                    "question": [
+                        _(
+                            "This looks identifying: “%(text)s” (%(kind)s). Remove it, or link the "
+                            "consultation to the family under its consent."
+                        )
+                        % {"text": f.text, "kind": f.label}
+                        for f in findings
+                    ]
+                }
+            )
+    else:
+        if not by.has_perm("families.add_entry", family):
+            raise PermissionDenied
+        if not consent_covers(family, to_team.organization_id, []):
+            raise NoCoveringConsent(
+                {
+                    "to_team": _(
+                        "No consent in effect covers %(org)s: ask a de-identified question, "
+                        "or record the family's consent first."
+                    )
+                    % {"org": to_team.organization.name}
+                }
+            )
+    if not question.strip():
+        raise ValidationError({"question": _("Write your question.")})
+    consultation = Consultation.objects.create(
+        asked_by=by, from_team=from_team, to_team=to_team, family=family, subject=subject
+    )
+    ConsultationMessage.objects.create(consultation=consultation, author=by, text=question)
+    _event(by, Action.CREATED, consultation, family, request)
+    notify(
+        _members(to_team.id),
+        "consultation",
+        {"who": by.full_name, "subject": subject},
+        f"/referrals/consultations/{consultation.id}/",
+        email_pref="consultation_answers",
+    )
+    return consultation
+
+
+@transaction.atomic
+def reply_to_consultation(
+    *, by: User, consultation: Consultation, text: str, request=None
+) -> ConsultationMessage:
+    from maillage.reviews.deidentification import scan
+
+    if not by.has_perm("referrals.view_consultation", consultation):
+        raise PermissionDenied
+    if not text.strip():
+        raise ValidationError({"text": _("Write your message.")})
+    if consultation.is_deidentified:
+        findings = scan(text)
+        if findings:
+            raise ValidationError(
+                {
+                    "text": [
+                        _("This looks identifying: “%(text)s” (%(kind)s).")
+                        % {"text": f.text, "kind": f.label}
+                        for f in findings
+                    ]
+                }
+            )
+    message = ConsultationMessage.objects.create(consultation=consultation, author=by, text=text)
+    if by.id != consultation.asked_by_id and consultation.answered_at is None:
+        consultation.answered_at = message.at
+        consultation.save(update_fields=["answered_at"])
+    _event(by, Action.UPDATED, consultation, consultation.family, request, message=True)
+    others = (
+        [consultation.asked_by]
+        if by.id != consultation.asked_by_id
+        else _members(consultation.to_team_id)
+    )
+    notify(
+        others,
+        "consultation",
+        {"who": by.full_name, "subject": consultation.subject},
+        f"/referrals/consultations/{consultation.id}/",
+        email_pref="consultation_answers",
+    )
+    return message
+
+
+@transaction.atomic
+def save_email_preferences(*, user: User, **choices: bool) -> EmailPreferences:
+    preferences, _created = EmailPreferences.objects.get_or_create(user=user)
+    for name, value in choices.items():
+        setattr(preferences, name, bool(value))
+    preferences.save()
+    return preferences

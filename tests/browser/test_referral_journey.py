@@ -1,0 +1,58 @@
+"""A practitioner refers a family; the receiving team lead accepts with joint follow-up;
+the referrer sees "accepted" and the new member of the circle of care."""
+
+import pytest
+
+from tests.browser.conftest import axe_violations
+from tests.conftest import PASSWORD
+from tests.families.conftest import care  # noqa: F401 - the shared family setting
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, base, email):
+    page.goto(f"{base}/login/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{base}/")
+    english = page.get_by_role("button", name="English")
+    if english.count():  # the language choice outlives the session, once made
+        english.click()
+        page.wait_for_load_state()
+
+
+def test_referral_accepted_with_joint_follow_up(live_server, care, page, output_dir):  # noqa: F811
+    base = live_server.url
+    team = care["teams"]["mother_child"]
+    log_in(page, base, "owner@clsc.example.org")
+    page.goto(f"{base}/directory/teams/{team.id}/")
+    page.get_by_role("link", name="Refer a family to this team").click()
+    page.get_by_label("Family", exact=True).select_option(index=1)
+    page.get_by_label("From my team").select_option(index=1)
+    page.get_by_label("Reason for the referral").fill("Suivi en dépendance pendant la grossesse")
+    page.get_by_role("button", name="Send the referral").click()
+    page.get_by_text("The referral is sent.").wait_for()
+    referral_url = page.url
+    assert page.locator("#referral-status").inner_text() == "Sent"
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, base, "chief@crd.example.org")
+    page.get_by_role("link", name="Referrals").first.click()
+    page.locator("table a").first.click()
+    page.get_by_text("Acknowledge").first.click()
+    page.get_by_role("button", name="Acknowledge").click()
+    page.locator("summary", has_text="Accept").click()
+    page.get_by_label("Joint follow-up (join the circle of care)").check()
+    page.get_by_role("button", name="Accept").click()
+    page.get_by_text("Done: Accept.").wait_for()
+    page.screenshot(path=output_dir / "1-receiver-accepted.png", full_page=True)
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, base, "owner@clsc.example.org")
+    page.goto(referral_url)
+    assert page.locator("#referral-status").inner_text() == "Accepted"
+    assert "Chief Test" in page.locator("#circle").inner_text()
+    assert axe_violations(page) == []
+    page.screenshot(path=output_dir / "2-referrer-sees-accepted.png", full_page=True)

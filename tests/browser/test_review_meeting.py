@@ -1,0 +1,202 @@
+"""A cooperation review, end to end in a real browser: the moderator schedules a meeting (the
+venue proposed by rotation); a participant submits a situation naming a family member, is
+shown what was found, and fixes it; at the meeting the moderator records the five answers and
+two improvement actions; the next meeting's agenda lists that situation and its open actions.
+
+The journey runs in English so that it does not depend on the French catalog's wording; the
+last page is checked in French too. Every main page passes axe-core."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from maillage.directory.models import Membership, Organization, Practitioner, Sector, Team
+from maillage.reviews import deidentification, services
+from tests.browser.conftest import axe_violations
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FAMILY_MEMBER = "Mélanie Côté"
+
+
+def named(user, full_name):
+    user.full_name = full_name
+    user.save(update_fields=["full_name"])
+    return user
+
+
+@pytest.fixture
+def group(transactional_db, monkeypatch):
+    # The families app would answer with its records; the test says which family exists.
+    monkeypatch.setattr(deidentification, "family_person_names", lambda: [FAMILY_MEMBER])
+    people, organizations = {}, []
+    for code, name, sector, person in [
+        ("clsc-nord", "CLSC du Nord", Sector.PRIMARY_CARE, ("nurse", "Annie", "Gagnon")),
+        ("crd-saules", "Centre de réadaptation", Sector.SUBSTANCE_USE, ("worker", "Luc", "Roy")),
+        ("hopital", "Hôpital des Saules", Sector.HOSPITAL, ("doctor", "Sara", "Tremblay")),
+    ]:
+        org = Organization.objects.create(code=code, name=name, sector=sector)
+        team = Team.objects.create(organization=org, code=f"{code}-t", name=f"Équipe {name}")
+        key, first, last = person
+        user = named(make_user(f"{key}@example.org"), f"{first} {last}")
+        practitioner = Practitioner.objects.create(
+            user=user, first_name=first, last_name=last, email=user.email, profession="nurse"
+        )
+        Membership.objects.create(practitioner=practitioner, team=team)
+        people[key] = user
+        organizations.append(org)
+    coordinator = make_user("coordinator@example.org", role="coordinator")
+    moderator = named(make_user("moderator@example.org"), "Dominique Animatrice")
+    group = services.create_group(
+        by=coordinator,
+        name="Revue de coopération des Saules",
+        organizations=organizations,
+        moderator=moderator,
+        participants=list(people.values()),
+    )
+    return {"group": group, "moderator": moderator, **people}
+
+
+def log_in(page, base: str, email: str) -> None:
+    page.context.add_cookies([{"name": "maillage_language", "value": "en", "url": base}])
+    page.goto(f"{base}/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login/")
+
+
+def open_group(page) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Cooperation reviews"
+    ).click()
+    page.get_by_role("link", name="Revue de coopération des Saules").click()
+    page.get_by_role("heading", level=1, name="Revue de coopération des Saules").wait_for()
+
+
+def schedule(page, when) -> str:
+    """Schedules a meeting with the venue the rotation proposes; returns the venue's name."""
+    page.get_by_role("link", name="Schedule a meeting").click()
+    host = page.get_by_label("Venue (host organization)")
+    proposed = host.locator("option:checked").inner_text()
+    assert f"Proposed by rotation: {proposed}" in page.locator("main").inner_text()
+    page.get_by_label("Date and time").fill(when.strftime("%Y-%m-%dT13:30"))
+    page.get_by_label("Room and access").fill("Salle 204")
+    page.get_by_role("button", name="Schedule").click()
+    page.get_by_role("heading", level=2, name="Agenda").wait_for()
+    return proposed
+
+
+def test_a_review_from_scheduling_to_the_next_agenda(live_server, group, page, output_dir):
+    base = live_server.url
+    today = timezone.localdate()
+
+    # 1. The moderator schedules the first meeting; the CLSC is proposed (first to join).
+    log_in(page, base, "moderator@example.org")
+    open_group(page)
+    assert axe_violations(page) == []
+    assert schedule(page, today + timedelta(days=7)) == "CLSC du Nord"
+    assert "CLSC du Nord" in page.locator("dl.facts").inner_text()
+    page.screenshot(path=output_dir / "1-meeting-scheduled.png", full_page=True)
+    log_out(page)
+
+    # 2. A participant submits a situation that names a family member: blocked and shown.
+    log_in(page, base, "nurse@example.org")
+    open_group(page)
+    page.get_by_role("link", name="Submit a situation").click()
+    page.get_by_label("Short title").fill("Referral to addiction services without follow-up")
+    narrative = page.get_by_label("Narrative")
+    narrative.fill(
+        "melanie cote was referred to the rehabilitation centre by fax; each team thought "
+        "the other one was following her, and nobody called her for three weeks."
+    )
+    sectors = page.get_by_role("group", name="Kinds of organizations involved")
+    sectors.get_by_label("Primary care (CLSC)").check()
+    sectors.get_by_label("Substance use and addiction").check()
+    page.get_by_role("button", name="Submit the situation").click()
+    findings = page.get_by_role("region", name="This text may identify someone")
+    findings.wait_for()
+    assert findings.locator("mark").first.inner_text() == "melanie cote"
+    assert "[name of a person]" in findings.inner_text()
+    assert axe_violations(page) == []
+    page.screenshot(path=output_dir / "2-situation-blocked.png", full_page=True)
+
+    narrative.fill(
+        "The mother was referred to the rehabilitation centre by fax; each team thought the "
+        "other one was following her, and nobody called her for three weeks."
+    )
+    page.get_by_role("button", name="Submit the situation").click()
+    page.get_by_text("The situation is in the group's queue").wait_for()
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Referral to addiction services without follow-up"
+    )
+    log_out(page)
+
+    # 3. At the meeting, the moderator records the five answers and two actions.
+    log_in(page, base, "moderator@example.org")
+    open_group(page)
+    page.locator("#upcoming + ul").get_by_role("link").first.click()
+    page.get_by_text("Proposed from the queue").wait_for()
+    page.screenshot(path=output_dir / "3-agenda-with-proposed-situation.png", full_page=True)
+    page.get_by_role("link", name="Record the five questions").click()
+    page.get_by_label("1. What malfunction").fill(
+        "The referral was treated as a transfer: no one owned the joint follow-up."
+    )
+    page.get_by_role("group", name="Types of malfunction").get_by_label(
+        "Referral without joint monitoring"
+    ).check()
+    patient = page.get_by_role("group", name="2. Did it harm the patient?")
+    patient.get_by_label("Yes", exact=True).check()
+    page.get_by_label("How did it harm the patient?").fill("Prenatal care was delayed.")
+    page.get_by_role("group", name="3. Did it harm the carer?").get_by_label(
+        "No", exact=True
+    ).check()
+    page.get_by_role("group", name="4. Was it avoidable?").get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Record the answers").click()
+    page.get_by_text("The five questions are recorded").wait_for()
+
+    due = (today + timedelta(days=40)).isoformat()
+    for description, owner in [
+        ("Agree on a phone call seven days after every referral.", "Centre de réadaptation"),
+        ("Write a shared 'who does what' sheet for joint follow-up.", "Annie Gagnon"),
+    ]:
+        page.get_by_label("5. Avenue for improvement").fill(description)
+        page.get_by_label("Who carries it?").select_option(label=owner)
+        page.get_by_label("Due date").fill(due)
+        page.get_by_role("button", name="Add the action").click()
+        page.get_by_role("cell", name=description).wait_for()
+    assert axe_violations(page) == []
+    page.screenshot(path=output_dir / "4-five-questions-and-actions.png", full_page=True)
+
+    page.get_by_role("link", name="Back to the agenda").click()
+    page.get_by_role("button", name="Record the meeting as held").click()
+    page.get_by_text("The meeting is recorded as held").wait_for()
+
+    # 4. The next meeting: the venue moves on, and the agenda follows the situation up.
+    page.get_by_role("link", name="Revue de coopération des Saules").click()
+    assert schedule(page, today + timedelta(days=42)) == "Centre de réadaptation"
+    follow_up = page.locator("#follow-up")
+    assert "Referral to addiction services without follow-up" in follow_up.inner_text()
+    rows = follow_up.get_by_role("table", name="Open improvement actions").locator("tbody tr")
+    assert rows.count() == 2
+    assert "Agree on a phone call seven days" in rows.nth(0).inner_text()
+    assert "Annie Gagnon" in rows.nth(1).inner_text()
+    assert axe_violations(page) == []
+    page.screenshot(path=output_dir / "5-next-agenda-follows-up.png", full_page=True)
+
+    # The same page in French, and on a phone.
+    page.get_by_role("button", name="Français").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 375, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert axe_violations(page) == []
+    page.screenshot(path=output_dir / "6-next-agenda-phone-fr.png", full_page=True)

@@ -1,0 +1,196 @@
+"""A referral's lifecycle: consent first, one transition table, every step recorded."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from maillage.families import services as family_services
+from maillage.families.permissions import compute_access
+from maillage.referrals import services
+from maillage.referrals.models import Referral, ReferralEvent, Status, Step
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_referral_without_covering_consent_cannot_be_sent(care):
+    with pytest.raises(services.NoCoveringConsent) as error:
+        services.refer_family(
+            by=care["users"]["owner"],
+            family=care["family"],
+            from_team=care["teams"]["perinatal"],
+            to_team=care["teams"]["obstetrics"],
+            reason="Accouchement prévu",
+        )
+    assert "to_team" in error.value.message_dict
+    assert not Referral.objects.exists()
+
+
+def test_the_consent_must_cover_every_category_the_referral_carries(care):
+    with pytest.raises(services.NoCoveringConsent):
+        services.refer_family(
+            by=care["users"]["owner"],
+            family=care["family"],
+            from_team=care["teams"]["perinatal"],
+            to_team=care["teams"]["mother_child"],
+            reason="Suivi",
+            categories=["identity", "substance_use"],
+        )
+
+
+def test_the_page_says_a_consent_is_missing_and_leads_to_recording_one(care, client):
+    client.force_login(care["users"]["owner"])
+    response = client.post(
+        reverse("referrals:new"),
+        {
+            "family": care["family"].id,
+            "from_team": care["teams"]["perinatal"].id,
+            "to_team": care["teams"]["obstetrics"].id,
+            "reason": "Accouchement",
+            "urgency": "routine",
+            "categories": ["identity"],
+        },
+    )
+    assert response.status_code == 400
+    assert reverse("families:consents", args=[care["family"].id]) in response.content.decode()
+
+
+def test_referral_walks_to_completion_and_every_step_is_recorded(care, referral):
+    lead = care["users"]["partner_lead"]
+    assert referral.status == Status.REQUESTED
+    for step, details in [
+        (Step.ACKNOWLEDGE, {}),
+        (Step.ACCEPT, {"follow_up": "joint"}),
+        (Step.START, {}),
+        (Step.COMPLETE, {"outcome": "Suivi commencé, rencontres hebdomadaires"}),
+    ]:
+        referral = services.take_step(by=lead, referral=referral, step=step, **details)
+    assert referral.status == Status.COMPLETED
+    assert (
+        referral.requested_at
+        <= referral.received_at
+        <= referral.decided_at
+        <= referral.first_contact_at
+        <= referral.closed_at
+    )
+    events = list(
+        ReferralEvent.objects.filter(referral=referral).values_list("to_status", flat=True)
+    )
+    assert events == ["requested", "received", "accepted", "in-progress", "completed"]
+    # Joint follow-up: the receiving lead joined the circle of care.
+    assert (
+        care["family"].circle.filter(practitioner=lead.practitioner, left_at__isnull=True).exists()
+    )
+    lead.__dict__.pop("_family_access", None)
+    assert compute_access(lead, care["family"]).via == "circle"
+
+
+def test_an_illegal_step_is_refused_with_the_reason(care, referral):
+    with pytest.raises(services.IllegalTransition, match="not possible"):
+        services.take_step(
+            by=care["users"]["partner_lead"], referral=referral, step=Step.COMPLETE, outcome="x"
+        )
+    referral.refresh_from_db()
+    assert referral.status == Status.REQUESTED
+
+
+def test_the_api_answers_409_to_an_illegal_step(care, referral, client):
+    client.force_login(care["users"]["partner_lead"])
+    url = f"/api/v1/referrals/{referral.id}/steps"
+    response = client.post(
+        url, {"step": "complete", "outcome": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 409
+    assert (
+        client.post(url, {"step": "acknowledge"}, content_type="application/json").json()["status"]
+        == "received"
+    )
+
+
+def test_only_the_receiving_team_acknowledges_and_only_the_referrer_cancels(care, referral):
+    with pytest.raises(PermissionDenied):
+        services.take_step(by=care["users"]["owner"], referral=referral, step=Step.ACKNOWLEDGE)
+    with pytest.raises(PermissionDenied):
+        services.take_step(by=care["users"]["partner_lead"], referral=referral, step=Step.CANCEL)
+    services.take_step(by=care["users"]["owner"], referral=referral, step=Step.CANCEL)
+
+
+def test_declining_needs_a_reason_and_on_hold_an_expected_date(care, referral):
+    lead = care["users"]["partner_lead"]
+    services.take_step(by=lead, referral=referral, step=Step.ACKNOWLEDGE)
+    with pytest.raises(ValidationError) as error:
+        services.take_step(by=lead, referral=referral, step=Step.REJECT)
+    assert "reject_reason" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.take_step(
+            by=lead,
+            referral=referral,
+            step=Step.HOLD,
+            on_hold_until=timezone.localdate() - timedelta(days=1),
+        )
+    referral = services.take_step(
+        by=lead,
+        referral=referral,
+        step=Step.HOLD,
+        on_hold_until=timezone.localdate() + timedelta(days=20),
+    )
+    assert referral.status == Status.ON_HOLD
+
+
+def test_withdrawn_consent_hides_the_referral_from_the_receiving_team(care, referral, client):
+    client.force_login(care["users"]["partner_lead"])
+    url = reverse("referrals:detail", args=[referral.id])
+    assert client.get(url).status_code == 200
+    family_services.withdraw_consent(by=care["users"]["owner"], consent=care["consent"])
+    assert client.get(url).status_code == 404
+    client.force_login(care["users"]["owner"])
+    assert client.get(url).status_code == 200  # the referrer still sees what they sent
+
+
+def test_outsiders_do_not_see_a_referral(care, referral, verified_login):
+    for who in ["outsider", "colleague", "coordinator", "admin"]:
+        client = verified_login(care["users"][who])
+        assert client.get(reverse("referrals:detail", args=[referral.id])).status_code == 404
+
+
+def test_inbox_lists_oldest_first_with_overdue_highlighted(care, referral, client):
+    Referral.objects.filter(pk=referral.pk).update(requested_at=timezone.now() - timedelta(days=10))
+    second = services.refer_family(
+        by=care["users"]["owner"],
+        family=care["family"],
+        from_team=care["teams"]["perinatal"],
+        to_team=care["teams"]["mother_child"],
+        reason="Deuxième demande",
+    )
+    client.force_login(care["users"]["partner"])
+    response = client.get(reverse("referrals:inbox"))
+    rows = response.context["rows"]
+    assert [r.referral.id for r in rows] == [referral.id, second.id]
+    assert rows[0].overdue and not rows[1].overdue
+    assert "overdue" in response.content.decode() or "retard" in response.content.decode()
+
+
+def test_referrer_is_notified_in_app_at_each_step(care, referral):
+    services.take_step(by=care["users"]["partner_lead"], referral=referral, step=Step.ACKNOWLEDGE)
+    notices = care["users"]["owner"].notifications.filter(kind="step")
+    assert notices.count() == 1 and notices.get().params["status"] == "received"
+
+
+@pytest.mark.parametrize("size", [2, 40])
+def test_inbox_runs_a_bounded_number_of_queries(care, client, size, django_assert_max_num_queries):
+    for i in range(size):
+        services.refer_family(
+            by=care["users"]["owner"],
+            family=care["family"],
+            from_team=care["teams"]["perinatal"],
+            to_team=care["teams"]["mother_child"],
+            reason=f"Demande {i}",
+        )
+    client.force_login(care["users"]["partner"])
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("referrals:inbox"))
+    assert len(response.context["rows"]) == min(size, 25)
+    with django_assert_max_num_queries(10):
+        assert client.get("/api/v1/referrals/inbox").status_code == 200
