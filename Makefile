@@ -37,6 +37,8 @@ demo: messages
 	$(BIN)/maillage seed --scale demo --if-empty
 	@echo ""
 	@echo "Maillage is served at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@# The task worker sends e-mails (printed on this console in the demo); it stops with make.
+	$(BIN)/maillage db_worker --interval 2 --no-reload & trap "kill $$!" EXIT; \
 	$(BIN)/gunicorn maillage.wsgi:application --bind $(HOST):$(PORT) --workers 2 \
 		--access-logfile - --log-level warning
 

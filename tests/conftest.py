@@ -61,6 +61,27 @@ def _flush_with_audit_triggers_lifted(self, *args, **options):
 flush.Command.handle = _flush_with_audit_triggers_lifted
 
 
+def wipe_network(*, accounts: bool = False) -> None:
+    """Empties a generated network, in the order its protective foreign keys ask: what
+    names a family (referrals, consultations, review meetings, plan actions, consents)
+    before the families, the families before the directory."""
+    from maillage.families.models import Consent, Family, PlanAction
+    from maillage.referrals.models import Consultation, Referral
+    from maillage.reviews.models import ReviewGroup
+
+    Referral.objects.all().delete()
+    Consultation.objects.all().delete()
+    ReviewGroup.objects.all().delete()
+    PlanAction.objects.all().delete()
+    Consent.objects.all().delete()
+    Family.objects.all().delete()
+    Membership.objects.all().delete()
+    Practitioner.objects.all().delete()
+    Organization.objects.all().delete()
+    if accounts:
+        User.objects.all().delete()
+
+
 @functools.cache
 def password_hash() -> str:
     # One Argon2 hash for every test account: hashing per user would dominate the suite.

@@ -200,3 +200,37 @@ def test_a_review_from_scheduling_to_the_next_agenda(live_server, group, page, o
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert axe_violations(page) == []
     page.screenshot(path=output_dir / "6-next-agenda-phone-fr.png", full_page=True)
+
+
+def test_the_seeded_year_reads_on_the_statistics_page(
+    live_server, transactional_db, page, output_dir
+):
+    from maillage.seeding.generator import DEMO_PASSWORD, SCALES, NetworkGenerator, Scale
+
+    demo = SCALES["demo"]
+    NetworkGenerator(Scale("reviews", demo.organizations, demo.teams, demo.practitioners, 3)).run()
+    base = live_server.url
+    page.context.add_cookies([{"name": "maillage_language", "value": "en", "url": base}])
+    page.goto(f"{base}/login/")
+    page.get_by_label("E-mail address").fill("practitioner@demo.maillage.test")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Cooperation reviews"
+    ).click()
+    assert axe_violations(page) == []
+    page.locator("main .cards a").first.click()
+    page.get_by_role("link", name="What the group learns").click()
+    summary = page.locator("table.stats")
+    figures = {
+        row.locator("th").inner_text(): row.locator("td").inner_text()
+        for row in summary.locator("tr").all()
+    }
+    assert figures["Meetings held"] == "10"
+    assert figures["Situations presented"] == "10"
+    assert figures["Malfunctions"] == "8"
+    assert figures["Harmed the patient"] == "6"
+    assert figures["Harmed the carer"] == "4"
+    assert axe_violations(page) == []
+    page.screenshot(path=output_dir / "seeded-year-statistics.png", full_page=True)

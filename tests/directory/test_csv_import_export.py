@@ -13,6 +13,7 @@ from django.urls import reverse
 from maillage.audit.models import Action, AuditEvent
 from maillage.directory.csv_io import export_directory, import_directory
 from maillage.directory.models import Membership, Organization, Practitioner, ServiceOffer, Team
+from tests.conftest import wipe_network
 
 pytestmark = pytest.mark.django_db
 
@@ -171,7 +172,6 @@ def snapshot() -> dict:
 
 
 def test_export_then_import_round_trips(db):
-    from maillage.reviews.models import ReviewGroup
     from maillage.seeding.generator import SCALES, NetworkGenerator
 
     NetworkGenerator(SCALES["demo"], seed=7).run()
@@ -182,12 +182,8 @@ def test_export_then_import_round_trips(db):
     assert report.ok, report.errors[:3]
     assert sum(report.updated.values()) == 0
     assert sum(report.created.values()) == 0
-    # Into an empty directory: the same rows come back. Review groups go first: their
-    # meetings keep the organization that hosted them.
-    ReviewGroup.objects.all().delete()
-    Membership.objects.all().delete()
-    Practitioner.objects.all().delete()
-    Organization.objects.all().delete()
+    # Into an empty directory: the same rows come back.
+    wipe_network()
     report = import_directory(by=None, name="export.zip", data=exported)
     assert report.ok, report.errors[:3]
     assert snapshot() == before

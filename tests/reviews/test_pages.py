@@ -56,3 +56,40 @@ def test_every_page_speaks_both_languages(moderator_client, pages, language):
             # The page carries the string in the language asked for (the French catalog's
             # wording, once translated; the English one until then).
             assert escape(translation.gettext(english)) in body, (url, english)
+
+
+def test_coordinator_creates_a_group_and_appoints_an_external_moderator(
+    review, client, verified_login
+):
+    from maillage.reviews.models import GroupMembership, ReviewGroup
+    from tests.conftest import make_user
+
+    client = verified_login(review["coordinator"])
+    external = make_user("facilitator@example.org")
+    url = reverse("reviews:group_create")
+    data = {
+        "name": "Revue Nord",
+        "organizations": [str(review["orgs"]["clsc"].id)],
+        "moderator_email": "facilitator@example.org",
+        "participant_emails": "nurse@example.org\nnobody@example.org",
+    }
+    page = client.post(url, data)
+    assert {"organizations", "participant_emails"} <= set(page.context["form"].errors)
+    assert not ReviewGroup.objects.filter(name="Revue Nord").exists()
+
+    data["organizations"].append(str(review["orgs"]["hospital"].id))
+    data["participant_emails"] = "nurse@example.org\ndoctor@example.org"
+    response = client.post(url, data)
+    group = ReviewGroup.objects.get(name="Revue Nord")
+    assert response["Location"] == reverse("reviews:group_manage", args=[group.id])
+    moderator = group.memberships.get(role="moderator")
+    assert moderator.user == external and moderator.organization is None
+    nurse = group.memberships.get(user=review["nurse"])
+    assert nurse.organization == review["orgs"]["clsc"]  # from her teams in the directory
+
+    manage = reverse("reviews:group_manage", args=[group.id])
+    client.post(manage, {"moderator-email": "worker@example.org", "appoint_moderator": "1"})
+    assert group.memberships.get(role="moderator").user == review["worker"]
+    assert not GroupMembership.objects.filter(group=group, user=external).exists()
+    client.post(manage, {"participant-email": "lead@example.org", "add_participant": "1"})
+    assert group.memberships.filter(user=review["outsider"], role="participant").exists()

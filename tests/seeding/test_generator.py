@@ -11,13 +11,12 @@ from maillage.directory.models import (
     Membership,
     MembershipRole,
     Organization,
-    Practitioner,
     Sector,
     Team,
 )
-from maillage.families.models import Consent, Family, PlanAction
-from maillage.reviews.models import ReviewGroup
+from maillage.families.models import Family
 from maillage.seeding.generator import DEMO_PASSWORD, SCALES, NetworkGenerator
+from tests.conftest import wipe_network
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +41,7 @@ def test_demo_network_has_every_sector_and_the_expected_size():
 
 
 def wipe() -> None:
-    # Review meetings keep their host organization and actions their owner: groups go first.
-    ReviewGroup.objects.all().delete()
-    # Plan actions and consents protect the circle members and caregivers they name.
-    PlanAction.objects.all().delete()
-    Consent.objects.all().delete()
-    Family.objects.all().delete()
-    Practitioner.objects.all().delete()
-    Organization.objects.all().delete()
-    User.objects.all().delete()
+    wipe_network(accounts=True)
 
 
 def test_same_seed_gives_the_same_network_and_another_seed_another():

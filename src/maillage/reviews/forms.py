@@ -117,6 +117,15 @@ class ReviewGroupForm(forms.Form):
         help_text=_("One address per line."),
     )
 
+    def clean_organizations(self):
+        # Also checked by the service; said here too so that every error shows at once.
+        organizations = self.cleaned_data["organizations"]
+        if len(organizations) < 2:
+            raise forms.ValidationError(
+                _("A review group brings together at least two organizations.")
+            )
+        return organizations
+
     def clean_moderator_email(self) -> User:
         return _user_by_email(self.cleaned_data["moderator_email"])
 
