@@ -7,6 +7,7 @@ from maillage.directory.api import router as directory_router
 from maillage.families.api import router as families_router
 from maillage.referrals.api import router as referrals_router
 from maillage.reviews.api import router as reviews_router
+from maillage.training.api import router as training_router
 
 api = NinjaAPI(
     title="Maillage API",
@@ -21,4 +22,5 @@ api = NinjaAPI(
 api.add_router("/directory/", directory_router)
 api.add_router("/reviews/", reviews_router)
 api.add_router("/families/", families_router)
+api.add_router("/training/", training_router)
 api.add_router("/referrals/", referrals_router)

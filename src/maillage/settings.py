@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "maillage.directory",
     "maillage.reviews",
     "maillage.families",
+    "maillage.training",
     "maillage.referrals",
     "maillage.seeding",
 ]

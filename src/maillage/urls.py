@@ -37,6 +37,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("directory/", include("maillage.directory.urls")),
     path("families/", include("maillage.families.urls")),
+    path("training/", include("maillage.training.urls")),
     path("referrals/", include("maillage.referrals.urls")),
     path("audit/", include("maillage.audit.urls")),
     path("reviews/", include("maillage.reviews.urls")),

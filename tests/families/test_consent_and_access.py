@@ -256,3 +256,12 @@ def test_duplicate_detection_ignores_accents_and_case(care):
         date_of_birth=care["mother"].date_of_birth,
     )
     assert visible == [] and hidden == 1  # counted, never named
+
+
+def test_a_refused_family_page_offers_emergency_access_and_nothing_else(care, client):
+    client.force_login(care["users"]["outsider"])
+    response = client.get(reverse("families:detail", args=[care["family"].id]))
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert reverse("families:emergency_access", args=[care["family"].id]) in body
+    assert "Côté" not in body and "Mélanie" not in body
