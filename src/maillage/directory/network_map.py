@@ -39,7 +39,11 @@ SECTOR_COLOURS = [
     "#999933",
     "#AA4499",
 ]
-EDGE_KINDS = {"shared_practitioners": "#5b6570"}
+EDGE_KINDS = {"shared_practitioners": "#5b6570", "trained_together": "#a3195b"}
+# Kinds drawn dashed and nearly opaque: they are few and meaningful, and a pattern as well as
+# a colour tells them apart. Widths scale within each kind.
+EDGE_DASHES = {"trained_together": "10 6"}
+EDGE_OPACITY = {"trained_together": 0.9}
 WIDTH, HEIGHT = 1600, 1200
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
@@ -142,7 +146,9 @@ def summary(graph: nx.Graph) -> dict:
 def render_svg(graph: nx.Graph, highlight_sector: str = "") -> str:
     pos = layout(graph)
     nodes, hubs = pos["nodes"], pos["hubs"]
-    max_weight = max((d["weight"] for _, _, d in graph.edges(data=True)), default=1)
+    max_weight: dict[str, float] = {}
+    for _a, _b, d in graph.edges(data=True):
+        max_weight[d["kind"]] = max(max_weight.get(d["kind"], 1), d["weight"])
     # Many links: each one lighter, so that the clusters stay readable.
     edge_opacity = 0.35 if graph.number_of_edges() < 150 else 0.12
     show_names = graph.number_of_nodes() <= 60
@@ -155,15 +161,17 @@ def render_svg(graph: nx.Graph, highlight_sector: str = "") -> str:
     ]
     for a, b, data in graph.edges(data=True):
         (x1, y1), (x2, y2) = nodes[a], nodes[b]
-        width = 0.6 + 3.4 * data["weight"] / max_weight
+        width = 0.6 + 3.4 * data["weight"] / max_weight[data["kind"]]
+        opacity = EDGE_OPACITY.get(data["kind"], edge_opacity)
+        dash = EDGE_DASHES.get(data["kind"])
         dim = highlight_sector and highlight_sector not in (
             graph.nodes[a]["sector"],
             graph.nodes[b]["sector"],
         )
         out.append(
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'stroke="{EDGE_KINDS[data["kind"]]}" stroke-opacity="{0.05 if dim else edge_opacity}" '
-            f'stroke-width="{width:.2f}"/>'
+            f'stroke="{EDGE_KINDS[data["kind"]]}" stroke-opacity="{0.05 if dim else opacity}" '
+            f'stroke-width="{width:.2f}"' + (f' stroke-dasharray="{dash}"' if dash else "") + "/>"
         )
     out.append("</g><g>")
     for node, data in graph.nodes(data=True):

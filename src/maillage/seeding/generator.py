@@ -122,6 +122,7 @@ class NetworkGenerator:
             ("practitioners", self.build_practitioners),
             ("accounts", self.build_accounts),
             ("families", self.build_families),
+            ("training", self.build_training),
             ("referrals", self.build_referrals),
             ("reviews", self.build_reviews),
         ]
@@ -378,6 +379,13 @@ class NetworkGenerator:
             self.progress,
         )
         self.result.counts.update(stage.run())
+
+    # --- cross-training -------------------------------------------------------------------
+
+    def build_training(self) -> None:
+        from .training import build_training_programme
+
+        build_training_programme(self)
 
     # --- cooperation reviews ------------------------------------------------------------
 
