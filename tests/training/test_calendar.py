@@ -20,7 +20,7 @@ def event_of(response) -> icalendar.Event:
 
 
 def test_the_invitation_parses_with_the_session_time_place_topics_and_participants(
-    training, make_session, client
+    training, make_session, client, english
 ):
     topic = training["programme"].topics.first()
     session = make_session(
@@ -51,7 +51,7 @@ def test_the_invitation_parses_with_the_session_time_place_topics_and_participan
     assert str(event["STATUS"]) == "CONFIRMED" and event["SEQUENCE"] == 0
 
 
-def test_a_cancelled_session_sends_a_cancelling_invitation(training, session, client):
+def test_a_cancelled_session_sends_a_cancelling_invitation(training, session, client, english):
     services.cancel_session(by=training["users"]["coordinator"], session=session)
     client.force_login(training["users"]["worker"])
     event = event_of(client.get(reverse("training:ics", args=[session.id])))

@@ -229,7 +229,7 @@ def test_referrals_per_month_count_both_directions_of_a_pair(
     assert untrained.before is None
 
 
-def test_effects_export_as_csv(training, session, run_immersion, client, verified_login):
+def test_effects_export_as_csv(training, session, run_immersion, client, english, verified_login):
     run_immersion(session, {k: (BEFORE[k], AFTER[k]) for k in BEFORE})
     verified_login(training["users"]["coordinator"])
     response = client.get(reverse("training:effects_csv", args=[training["programme"].id]))

@@ -74,3 +74,15 @@ def test_seeded_programme_shows_a_positive_paired_change_and_pairs_to_meet(seede
     rates = indicators.pair_rates(fetched_by=coordinator, programme=programme)
     joint = [g for g in rates if g.measure == "joint_follow_ups"]
     assert joint[0].available and sum(g.pairs_with_data for g in joint) > 0
+
+
+def test_the_stage_draws_from_a_stream_of_its_own_the_same_in_every_run():
+    import random
+
+    from maillage.seeding.training import own_stream
+
+    generator = random.Random(1)
+    # The same in every process (no hash of None, no address), and the generator's own
+    # stream is left where it was: the stages after this one are unchanged.
+    assert own_stream(generator).random() == 0.44074254250065725
+    assert generator.random() == random.Random(1).random()

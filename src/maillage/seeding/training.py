@@ -10,6 +10,7 @@ one or the other, as a bilingual network writes them.
 Dates are relative to the day of seeding; everything else follows the generator's seed.
 """
 
+import hashlib
 import random
 from collections import Counter
 from datetime import date, datetime, time, timedelta
@@ -81,6 +82,13 @@ HOST_ACTIVITIES = [
 ]
 
 
+def own_stream(rng: random.Random) -> random.Random:
+    """A stream of the stage's own, derived from the generator's state without drawing from
+    it, so that the stages after this one get the same draws as if it did not exist. The
+    state is digested, not hashed: Python's hash of None changes from one run to the next."""
+    return random.Random(hashlib.sha256(repr(rng.getstate()[1]).encode()).digest())
+
+
 def _at(day: date, hour: int = 9) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=timezone.get_current_timezone())
 
@@ -112,9 +120,7 @@ def _pick_teams(gen: "NetworkGenerator") -> list[Team]:
 
 
 def build_training_programme(gen: "NetworkGenerator") -> None:
-    # A stream of its own, derived from the generator's state without drawing from it: the
-    # stages after this one get the same draws as if it did not exist.
-    rng = random.Random(hash(gen.rng.getstate()))
+    rng = own_stream(gen.rng)
     today = timezone.localdate()
     now = timezone.now()
     teams = _pick_teams(gen)

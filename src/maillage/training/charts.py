@@ -8,6 +8,7 @@ their value above them; the change chart prints each mean and interval in words.
 """
 
 import textwrap
+from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape
 
 from django.utils.formats import number_format
@@ -20,7 +21,9 @@ FONT = 'font-family="sans-serif"'
 
 
 def _n(value: float, places: int = 2) -> str:
-    return number_format(value, decimal_pos=places, force_grouping=False)
+    # Rounded half up, as the page's tables round (number_format would cut the digits).
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return number_format(rounded, decimal_pos=places, force_grouping=False)
 
 
 def _signed(value: float) -> str:

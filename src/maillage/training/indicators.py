@@ -11,11 +11,12 @@
 
 2. Referrals and joint follow-ups per month between pairs of participating teams, for the
    pairs that trained together (reference: the day of their first session together) and
-   those that did not (reference: the programme's first held session), in the WINDOW_MONTHS
-   whole months before and after the reference month. A pair with no event in either window,
-   or no whole month yet after its reference, has no data: it is left out of the means and
-   counted apart, never averaged in as zeros. Without referral data at all (the network does
-   not record referrals) the referral rows say so.
+   those that did not (reference: the median day of the trained pairs' first sessions, so
+   that both groups are compared over the same stretch of calendar time), in the
+   WINDOW_MONTHS whole months before and after the reference month. A pair with no event in
+   either window, or no whole month yet after its reference, has no data: it is left out of
+   the means and counted apart, never averaged in as zeros. Without referral data at all
+   (the network does not record referrals) the referral rows say so.
 """
 
 import csv
@@ -288,7 +289,11 @@ def pair_rates(*, fetched_by, programme: Programme, today: date | None = None) -
     this_month = (today or timezone.localdate()).replace(day=1)
     team_ids = list(programme.programme_teams.values_list("team_id", flat=True))
     firsts = {pair: days[0] for pair, days in selectors.training_links(programme=programme).items()}
-    programme_first = min(firsts.values(), default=None)
+    # Untrained pairs are read around the day a typical trained pair first met (the lower
+    # median, a real session day): the same months, so that what changed for everyone over
+    # that time is not credited to the training.
+    days = sorted(firsts.values())
+    untrained_reference = days[(len(days) - 1) // 2] if days else None
     overlap = selectors.circle_overlap(fetched_by=fetched_by, programme=programme)
     referrals = selectors.referral_counts(team_ids=team_ids)
     sources: dict[str, dict[tuple, Counter] | None] = {
@@ -303,7 +308,7 @@ def pair_rates(*, fetched_by, programme: Programme, today: date | None = None) -
             for a, b in combinations(sorted(team_ids, key=str), 2):
                 pair = selectors.team_pair(a, b)
                 trained = pair in firsts
-                reference = firsts.get(pair, programme_first)
+                reference = firsts.get(pair, untrained_reference)
                 group = groups["trained" if trained else "untrained"]
                 if reference is None:
                     group.pairs_without_data += 1

@@ -55,6 +55,10 @@ def render_svg(graph: nx.MultiGraph) -> str:
 class PhaseChange:
     """The text alternative of the two maps."""
 
+    first_day: date
+    # The phase's last day, or today while it is under way.
+    last_day: date
+    ongoing: bool
     pairs_before: int = 0
     pairs_after: int = 0
     new_pairs: list[tuple[Team, Team, int]] = field(default_factory=list)
@@ -62,15 +66,23 @@ class PhaseChange:
 
 def phase_change(*, programme: Programme, phase: Phase, today: date | None = None) -> PhaseChange:
     """Pairs of teams trained together before the phase and at its end, and the new ones."""
+    today = today or timezone.localdate()
     start, end = phase_days(phase, today)
     before = selectors.training_links(programme=programme, until=start)
     after = selectors.training_links(programme=programme, until=end)
     new = {pair: len(days) for pair, days in after.items() if pair not in before}
-    teams = Team.objects.in_bulk({t for pair in new for t in pair})
+    teams = Team.objects.select_related("organization").in_bulk({t for pair in new for t in pair})
     rows = [
         (teams[a], teams[b], sessions)
         for (a, b), sessions in new.items()
         if a in teams and b in teams
     ]
     rows.sort(key=lambda row: (row[0].name, row[1].name))
-    return PhaseChange(pairs_before=len(before), pairs_after=len(after), new_pairs=rows)
+    return PhaseChange(
+        first_day=start,
+        last_day=end - timedelta(days=1),
+        ongoing=phase.ends_on >= today,
+        pairs_before=len(before),
+        pairs_after=len(after),
+        new_pairs=rows,
+    )
