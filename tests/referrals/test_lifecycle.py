@@ -88,7 +88,7 @@ def test_referral_walks_to_completion_and_every_step_is_recorded(care, referral)
 
 
 def test_an_illegal_step_is_refused_with_the_reason(care, referral):
-    with pytest.raises(services.IllegalTransition, match="not possible"):
+    with pytest.raises(services.IllegalTransition, match=r"not possible|plus possible"):
         services.take_step(
             by=care["users"]["partner_lead"], referral=referral, step=Step.COMPLETE, outcome="x"
         )
@@ -194,3 +194,15 @@ def test_inbox_runs_a_bounded_number_of_queries(care, client, size, django_asser
     assert len(response.context["rows"]) == min(size, 25)
     with django_assert_max_num_queries(10):
         assert client.get("/api/v1/referrals/inbox").status_code == 200
+
+
+def test_network_map_draws_referral_and_joint_follow_up_links(care, referral, client):
+    client.force_login(care["users"]["partner"])
+    svg = client.get(reverse("directory:network_map_svg")).content.decode()
+    assert 'stroke="#0072B2"' in svg  # the CLSC referred to the CRD
+    assert 'stroke="#D55E00"' in svg  # and they follow the family together
+    only = client.get(reverse("directory:network_map_svg"), {"kinds": "referrals"})
+    assert 'stroke="#D55E00"' not in only.content.decode()
+    page = client.get(reverse("directory:network_map"))
+    counts = [row["count"] for row in page.context["summary"]["links_by_kind"]]
+    assert counts == [1, 1]  # one referral link, one joint follow-up link; nobody shared

@@ -2,9 +2,10 @@
 
 Nodes are organizations, sized by their number of teams. Organizations of one sector sit
 together around their sector's label, so sector is read from position and label, not from
-colour alone. Edges join organizations that share practitioners (a person working in a
-team of each), thicker for more shared people. Later features add referral, joint
-follow-up and training edges through `EDGE_KINDS`.
+colour alone. Edges are of several kinds, one edge per kind and pair (a MultiGraph), each
+kind with its colour and its dash pattern, thicker for more weight: practitioners shared
+between organizations (here), and what other apps register with `register_edge_source` from
+their AppConfig.ready(): referrals, joint follow-up, training together.
 
 The layout is computed, not simulated: sectors on a circle, organizations on a sunflower
 spiral around their sector. It is deterministic, O(n), and stays readable at 300
@@ -13,6 +14,7 @@ organizations where a force layout turns into a hairball.
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from itertools import combinations
 from xml.sax.saxutils import escape
 
@@ -20,6 +22,7 @@ import networkx as nx
 from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Membership, Organization, Sector
 
@@ -44,6 +47,38 @@ EDGE_KINDS = {"shared_practitioners": "#5b6570", "trained_together": "#a3195b"}
 # a colour tells them apart. Widths scale within each kind.
 EDGE_DASHES = {"trained_together": "10 6"}
 EDGE_OPACITY = {"trained_together": 0.9}
+EDGE_LABELS = {
+    "shared_practitioners": gettext_lazy("Shared practitioners"),
+    "trained_together": gettext_lazy("Trained together"),
+}
+# kind -> function returning {(organization id, organization id): weight}
+EDGE_SOURCES: dict[str, Callable[[], dict]] = {}
+
+
+def register_edge_source(
+    kind: str, *, label, colour: str, dash: str, source: Callable[[], dict]
+) -> None:
+    """Adds a kind of link to the directory's map (called from an app's ready())."""
+    EDGE_KINDS[kind] = colour
+    EDGE_DASHES[kind] = dash
+    EDGE_OPACITY.setdefault(kind, 0.6)
+    EDGE_LABELS[kind] = label
+    EDGE_SOURCES[kind] = source
+
+
+def edge_legend(kinds) -> list[dict]:
+    return [
+        {
+            "code": k,
+            "label": EDGE_LABELS[k],
+            "colour": EDGE_KINDS[k],
+            "dash": EDGE_DASHES.get(k, ""),
+            "shown": k in kinds,
+        }
+        for k in ["shared_practitioners", *EDGE_SOURCES]
+    ]
+
+
 WIDTH, HEIGHT = 1600, 1200
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
@@ -59,11 +94,11 @@ def legend() -> list[dict]:
     ]
 
 
-def organization_graph(*, fetched_by) -> nx.Graph:
-    """Two queries whatever the size of the network."""
+def organization_graph(*, fetched_by, kinds=("shared_practitioners",)) -> nx.MultiGraph:
+    """Two queries, and one or two per extra kind asked, whatever the size of the network."""
     if not fetched_by.has_perm("directory.view_directory"):
         raise Http404
-    graph = nx.Graph()
+    graph = nx.MultiGraph()
     for org in Organization.objects.annotate(team_count=Count("teams")).values(
         "id", "name", "sector", "team_count"
     ):
@@ -77,8 +112,16 @@ def organization_graph(*, fetched_by) -> nx.Graph:
     for orgs in orgs_of_person.values():
         for a, b in combinations(sorted(orgs, key=str), 2):
             shared[(a, b)] += 1
-    for (a, b), weight in shared.items():
-        graph.add_edge(a, b, weight=weight, kind="shared_practitioners")
+    if "shared_practitioners" in kinds:
+        for (a, b), weight in shared.items():
+            graph.add_edge(
+                a, b, key="shared_practitioners", weight=weight, kind="shared_practitioners"
+            )
+    for kind, source in EDGE_SOURCES.items():
+        if kind in kinds:
+            for (a, b), weight in source().items():
+                if a != b and a in graph and b in graph and weight:
+                    graph.add_edge(a, b, key=kind, weight=weight, kind=kind)
     return graph
 
 
@@ -112,7 +155,7 @@ def layout(graph: nx.Graph) -> dict:
     return {"nodes": positions, "hubs": hubs}
 
 
-def summary(graph: nx.Graph) -> dict:
+def summary(graph: nx.MultiGraph) -> dict:
     """The text alternative of the map: per sector, and the best-connected organizations."""
     per_sector = []
     for code, label in Sector.choices:
@@ -131,10 +174,16 @@ def summary(graph: nx.Graph) -> dict:
                 "cross_sector_links": links,
             }
         )
-    hubs = sorted(graph.degree(weight="weight"), key=lambda pair: -pair[1])[:10]
+    # Best connected: linked to the most other organizations, by any kind of link.
+    partners = {n: len(set(graph.neighbors(n))) for n in graph.nodes}
+    hubs = sorted(partners.items(), key=lambda pair: -pair[1])[:10]
+    by_kind = Counter(d["kind"] for _a, _b, d in graph.edges(data=True))
     return {
         "organizations": graph.number_of_nodes(),
         "links": graph.number_of_edges(),
+        "links_by_kind": [
+            {"label": EDGE_LABELS.get(kind, kind), "count": n} for kind, n in by_kind.items()
+        ],
         "components": nx.number_connected_components(graph) if graph.number_of_nodes() else 0,
         "per_sector": per_sector,
         "best_connected": [

@@ -68,17 +68,27 @@ def my_network(request):
     )
 
 
+def _map_kinds(request) -> list[str]:
+    """The kinds of link asked for (all of them unless some are chosen)."""
+    known = [item["code"] for item in network_map.edge_legend(())]
+    asked = [k for k in request.GET.getlist("kinds") if k in known]
+    return asked or known
+
+
 @login_required
 def network_map_page(request):
     sector = request.GET.get("sector", "")
-    graph = network_map.organization_graph(fetched_by=request.user)
+    kinds = _map_kinds(request)
+    graph = network_map.organization_graph(fetched_by=request.user, kinds=kinds)
     return render(
         request,
         "directory/network_map.html",
         {
             "summary": network_map.summary(graph),
             "legend": network_map.legend(),
+            "edge_legend": network_map.edge_legend(kinds),
             "sector": sector,
+            "svg_query": request.GET.urlencode(),
         },
     )
 
@@ -86,7 +96,7 @@ def network_map_page(request):
 @login_required
 @require_GET
 def network_map_svg(request):
-    graph = network_map.organization_graph(fetched_by=request.user)
+    graph = network_map.organization_graph(fetched_by=request.user, kinds=_map_kinds(request))
     svg = network_map.render_svg(graph, highlight_sector=request.GET.get("sector", ""))
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"

@@ -8,4 +8,17 @@ class FamiliesConfig(AppConfig):
     verbose_name = _("Families and joint follow-up")
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from maillage.directory.network_map import register_edge_source
+
         from . import permissions  # noqa: F401 - registers the rules
+        from .map_edges import joint_follow_up_links
+
+        register_edge_source(
+            "joint_follow_up",
+            label=gettext_lazy("Joint follow-up"),
+            colour="#D55E00",
+            dash="2 4",
+            source=joint_follow_up_links,
+        )

@@ -8,4 +8,17 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals and case consultations")
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from maillage.directory.network_map import register_edge_source
+
         from . import permissions  # noqa: F401 - registers the rules
+        from .map_edges import referral_links
+
+        register_edge_source(
+            "referrals",
+            label=gettext_lazy("Referrals"),
+            colour="#0072B2",
+            dash="8 3",
+            source=referral_links,
+        )

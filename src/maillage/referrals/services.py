@@ -2,6 +2,7 @@
 step recorded (who, when), the audit row written, the people concerned told."""
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -97,11 +98,10 @@ def notify(users, kind: str, params: dict, url: str, *, email_pref: str) -> None
         )
     )
     for user in users:
-        if user.id in refused:
-            continue
-        transaction.on_commit(
-            lambda user_id=str(user.id): send_notification_email.enqueue(user_id, kind, params, url)
-        )
+        if user.id not in refused:
+            transaction.on_commit(
+                partial(send_notification_email.enqueue, str(user.id), kind, params, url)
+            )
 
 
 def check_attachment(upload) -> None:

@@ -29,7 +29,7 @@ def phase_days(phase: Phase, today: date | None = None) -> tuple[date, date]:
 
 def programme_graph(*, fetched_by, programme: Programme, until: date | None) -> nx.MultiGraph:
     """A few queries whatever the size of the network."""
-    base = network_map.organization_graph(fetched_by=fetched_by)
+    base = network_map.organization_graph(fetched_by=fetched_by, kinds=("shared_practitioners",))
     org_of_team = dict(
         Team.objects.filter(id__in=programme.programme_teams.values("team_id")).values_list(
             "id", "organization_id"

@@ -1,0 +1,184 @@
+"""Every request type of the benchmark's mix (benchmarks/config.py MIX) runs a number of
+queries that does not grow with the data: pinned here on a small network and on one ten
+times larger. Speed itself is measured by `make bench`, never here.
+
+Some pages are also pinned next to their own behaviour (tests/families/test_pages_and_
+queries.py, tests/referrals/test_lifecycle.py, tests/directory/test_search_and_pages.py);
+this file holds the whole mix in one place, writes included, so that a change that adds a
+query to any of them shows up against the figures of BENCHMARKS.md.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from maillage.directory.models import Organization, Sector, ServiceOffer, ServiceType, Team
+from maillage.directory.services import refresh_team_search_text
+from maillage.families import services
+from maillage.families.models import Category, EntryKind, TimelineEntry
+from maillage.referrals import services as referral_services
+from maillage.referrals.models import Referral, Status
+from tests.families.conftest import care, practitioner  # noqa: F401 - shared fixtures
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 3, 30
+ENTRIES_PER_FAMILY = 40
+
+# The most queries each request may run, on both sizes (what it runs today, measured with
+# the benchmark's capture: see BENCHMARKS.md).
+LIMITS = {
+    "caseload": 12,
+    "family": 17,
+    "timeline": 12,
+    "inbox": 12,
+    "directory_search": 8,
+    "referral_step": 17,
+    "plan_action_update": 16,
+    "api_families": 10,
+}
+
+
+def grow(care, n: int) -> None:  # noqa: F811 - the imported fixture's value
+    """n more families led by the owner (each with a plan, timeline entries and referrals
+    waiting in the partner team's inbox), ten times n more entries on the family the pages show,
+    and n organizations with their teams in the directory."""
+    owner = care["users"]["owner"]
+    perinatal, mother_child = care["teams"]["perinatal"], care["teams"]["mother_child"]
+    now = timezone.now()
+    entries, referrals = [], []
+    for i in range(n):
+        family = services.create_family(
+            by=owner,
+            team=perinatal,
+            caregivers=[services.CaregiverData(first_name=f"Parent{i}", last_name="Grand")],
+            children=[],
+            reasons=["housing"],
+        )
+        goal = services.add_goal(by=owner, family=family, need="Logement", goal="Trouver")
+        services.add_action(
+            by=owner,
+            goal=goal,
+            description="Demande HLM",
+            owner=family.circle.get(),
+            due_date=timezone.localdate() + timedelta(days=i % 20 - 10),
+        )
+        entries += [
+            TimelineEntry(
+                family=family,
+                kind=EntryKind.HOME_VISIT if k % 5 == 0 else EntryKind.CONTACT_NOTE,
+                visit_outcome="missed" if k % 5 == 0 else "",
+                category=Category.NOTES,
+                text=f"Note {k}",
+                author=owner,
+                author_team=perinatal,
+                occurred_at=now - timedelta(days=k),
+            )
+            for k in range(ENTRIES_PER_FAMILY)
+        ]
+        referrals += [
+            Referral(
+                family=family,
+                referrer=owner,
+                from_team=perinatal,
+                to_team=mother_child,
+                reason=f"Demande {i}-{k}",
+                status=Status.REQUESTED,
+                requested_at=now - timedelta(days=k),
+            )
+            for k in range(3)
+        ]
+    entries += [
+        TimelineEntry(
+            family=care["family"],
+            kind=EntryKind.PHONE_CALL,
+            category=Category.PLAN,
+            text=f"Appel {k}",
+            author=owner,
+            author_team=perinatal,
+            occurred_at=now - timedelta(hours=k),
+        )
+        for k in range(n * 10)
+    ]
+    TimelineEntry.objects.bulk_create(entries)
+    Referral.objects.bulk_create(referrals)
+    for i in range(n):
+        org = Organization.objects.create(
+            code=f"grow-{i}", name=f"Maison de la famille {i}", sector=Sector.COMMUNITY_ORGANIZATION
+        )
+        for j in range(3):
+            team = Team.objects.create(
+                organization=org, code=f"grow-{i}-{j}", name=f"Périnatalité sociale {i}-{j}"
+            )
+            ServiceOffer.objects.create(
+                team=team, code=f"grow-{i}-{j}-s", name="Halte", service_type=ServiceType.CHILD_CARE
+            )
+    refresh_team_search_text(Team.objects.values_list("id", flat=True))
+    for user in care["users"].values():
+        user.__dict__.pop("_family_access", None)
+
+
+@pytest.fixture
+def sent_referral(care):  # noqa: F811 - the imported fixture, requested by name
+    """A referral from the CLSC to the CRD's mother-child team, waiting for acknowledgement."""
+    return referral_services.refer_family(
+        by=care["users"]["owner"],
+        family=care["family"],
+        from_team=care["teams"]["perinatal"],
+        to_team=care["teams"]["mother_child"],
+        reason="Suivi en dépendance pendant la grossesse",
+    )
+
+
+READERS = {"inbox": "partner", "referral_step": "partner"}  # the others: the lead worker
+
+
+def send(kind: str, care, client, sent_referral):  # noqa: F811
+    """The request of the mix, as the benchmark sends it; its expected status."""
+    family = care["family"]
+    if kind == "caseload":
+        return client.get(reverse("families:caseload")), 200
+    if kind == "family":
+        return client.get(reverse("families:detail", args=[family.id])), 200
+    if kind == "timeline":
+        return client.get(reverse("families:timeline", args=[family.id])), 200
+    if kind == "inbox":
+        return client.get(reverse("referrals:inbox")), 200
+    if kind == "directory_search":
+        return client.get(reverse("directory:search"), {"q": "périnatalité"}), 200
+    if kind == "referral_step":
+        url = reverse("referrals:step", args=[sent_referral.id])
+        return client.post(url, {"step": "acknowledge", "note": ""}), 302
+    if kind == "plan_action_update":
+        action = care["action"]
+        url = reverse("families:plan_action", args=[family.id, action.id])
+        data = {
+            "description": action.description,
+            "owner": str(action.owner_id),
+            "due_date": action.due_date.isoformat(),
+            "status": "in_progress",
+            "version": action.version,
+        }
+        return client.post(url, data), 302
+    if kind == "api_families":
+        return client.get("/api/v1/families/"), 200
+    raise ValueError(kind)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+@pytest.mark.parametrize("kind", list(LIMITS))
+def test_every_request_of_the_benchmark_mix_runs_a_bounded_number_of_queries(
+    care,  # noqa: F811
+    sent_referral,
+    client,
+    django_assert_max_num_queries,
+    kind,
+    size,
+):
+    grow(care, size)
+    client.force_login(care["users"][READERS.get(kind, "owner")])
+    with django_assert_max_num_queries(LIMITS[kind]):
+        response, expected = send(kind, care, client, sent_referral)
+    assert response.status_code == expected
