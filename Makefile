@@ -23,6 +23,10 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -47,16 +51,21 @@ system-test-deps:
 	@[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --loglevel=error
 
 lint: install-test
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
 format: install-test
-	$(BIN)/ruff check --fix src tests
-	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
 
 test: install-test system-test-deps messages lint
 	$(BIN)/pytest
+
+# The load and scale benchmark on PostgreSQL at 127.0.0.1 (benchmarks/README.md): builds the
+# region data set once, serves it with the production settings, writes BENCHMARKS.md.
+bench: $(VENV)/.installed-bench messages
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) var node_modules

@@ -27,16 +27,17 @@ pytestmark = pytest.mark.django_db
 SMALL, LARGE = 3, 30
 ENTRIES_PER_FAMILY = 40
 
-# The most queries each request may run, on both sizes (what it runs today, measured with
-# the benchmark's capture: see BENCHMARKS.md).
+# The most queries each request may run, on both sizes: what it runs today. The test's
+# transaction adds its savepoints, so these are one to four above the counts that
+# BENCHMARKS.md reports for the same requests on the production server.
 LIMITS = {
-    "caseload": 12,
-    "family": 17,
-    "timeline": 12,
-    "inbox": 12,
-    "directory_search": 8,
-    "referral_step": 17,
-    "plan_action_update": 16,
+    "caseload": 13,
+    "family": 19,
+    "timeline": 13,
+    "inbox": 15,
+    "directory_search": 10,
+    "referral_step": 19,
+    "plan_action_update": 20,
     "api_families": 10,
 }
 
@@ -182,3 +183,16 @@ def test_every_request_of_the_benchmark_mix_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(LIMITS[kind]):
         response, expected = send(kind, care, client, sent_referral)
     assert response.status_code == expected
+
+
+def test_the_api_lists_the_caseload_in_the_pages_order(care, client):  # noqa: F811
+    """The API's list has its own, lighter query (no attention figures): same families,
+    same order as the page."""
+    grow(care, SMALL)
+    client.force_login(care["users"]["owner"])
+    page = client.get(reverse("families:caseload"))
+    listed = client.get("/api/v1/families/").json()["items"]
+    assert [item["id"] for item in listed] == [str(f.id) for f in page.context["page"]]
+    assert [item["next_action_due"] for item in listed] == [
+        f.next_action_due.isoformat() if f.next_action_due else None for f in page.context["page"]
+    ]

@@ -119,7 +119,7 @@ def _writable(request, family_id) -> Family:
 @paginate(CaseloadPagination)
 def list_families(request: HttpRequest):
     """My caseload: the families I follow in a circle of care (each one listed is logged)."""
-    return selectors.caseload(fetched_by=request.user, filters=selectors.CaseloadFilters())
+    return selectors.caseload_summary(fetched_by=request.user)
 
 
 @router.get("/{family_id}", response=FamilyOut)
@@ -134,7 +134,7 @@ def get_family(request: HttpRequest, family_id: UUID):
         "access": access.via,
         "categories": sorted(access.categories),
         "caregivers": ident["caregivers"] if ident["shown"] else None,
-        "children": ident["children"] if ident["shown"] else None,
+        "children": list(ident["children"]) if ident["shown"] else None,
         "circle": [_member_out(m) for m in selectors.circle(family)],
     }
 

@@ -95,8 +95,17 @@ def compute_access(user, family: Family) -> FamilyAccess:
 
 
 def family_access(user, family: Family) -> FamilyAccess:
-    """The access of this user to this family, computed once per request."""
-    cache = user.__dict__.setdefault("_family_access", {}) if user is not None else {}
+    """The access of this user to this family, computed once per request.
+
+    The cache is set with getattr/setattr, never through `__dict__`: views pass
+    `request.user`, a lazy proxy with a `__dict__` of its own, while `rules` predicates
+    get the User behind it; attribute access reaches the same object from both."""
+    if user is None:
+        return compute_access(user, family)
+    cache = getattr(user, "_family_access", None)
+    if cache is None:
+        cache = {}
+        user._family_access = cache
     if family.pk not in cache:
         cache[family.pk] = compute_access(user, family)
     return cache[family.pk]
@@ -105,7 +114,7 @@ def family_access(user, family: Family) -> FamilyAccess:
 def forget_access(user) -> None:
     """After a write that changes who sees what (consent, circle, emergency access)."""
     if user is not None:
-        user.__dict__.pop("_family_access", None)
+        user._family_access = None
 
 
 def entry_is_visible(access: FamilyAccess, user, entry) -> bool:

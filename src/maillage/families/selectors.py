@@ -8,7 +8,8 @@ is missing or hidden, so nobody learns what exists.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -99,7 +100,9 @@ def identity(family: Family, access: FamilyAccess) -> dict:
     return {
         "shown": True,
         "caregivers": list(family.caregivers.all()),
-        "children": list(family.children.all()),
+        # Read only where it is shown (the family page, the export): the other pages show
+        # the caregivers' names in their header and skip the query.
+        "children": family.children.all(),
         "reference": family.reference,
     }
 
@@ -161,31 +164,61 @@ class CaseloadFilters:
     attention: str = ""  # "", "overdue", "missed_visits", "expiring_consents"
 
 
+def _in_my_circle(user: User):
+    return CircleMember.objects.filter(
+        family=OuterRef("pk"), practitioner__user=user, left_at__isnull=True
+    )
+
+
+def _next_action_due() -> Subquery:
+    # Each figure of a caseload is a subquery on one family's rows, through the
+    # (family, ...) indexes: joining every plan action with every timeline entry and
+    # grouping afterwards cost the caseload 2 to 3 times more at region scale than on the
+    # demo (BENCHMARKS.md).
+    return Subquery(
+        PlanAction.objects.filter(
+            family=OuterRef("pk"),
+            status__in=[ActionStatus.TODO, ActionStatus.IN_PROGRESS],
+            due_date__isnull=False,
+        )
+        .order_by("due_date")
+        .values("due_date")[:1]
+    )
+
+
+def _caregivers() -> Prefetch:
+    return Prefetch("caregivers", queryset=Caregiver.objects.order_by("created_at"))
+
+
+CASELOAD_ORDER = ("next_action_due", "-created_at", "id")
+
+
 def caseload(*, fetched_by: User, filters: CaseloadFilters) -> QuerySet[Family]:
     """The families the user follows in a circle of care, with what needs attention.
     Listing names is a read: the page logs one access event per family it shows
     (log_listing)."""
     today = timezone.localdate()
-    mine = CircleMember.objects.filter(
-        family=OuterRef("pk"), practitioner__user=fetched_by, left_at__isnull=True
-    )
+    mine = _in_my_circle(fetched_by)
     families = Family.objects.filter(Exists(mine))
     if filters.only_lead:
         families = families.filter(Exists(mine.filter(is_lead=True)))
     for word in fold(filters.q).split():
         families = families.filter(search_text__contains=word)
-    open_actions = Q(plan_actions__status__in=[ActionStatus.TODO, ActionStatus.IN_PROGRESS])
+    missed = (
+        TimelineEntry.objects.filter(
+            family=OuterRef("pk"),
+            kind=EntryKind.HOME_VISIT,
+            visit_outcome=VisitOutcome.MISSED,
+            occurred_at__gte=timezone.now() - timedelta(days=90),
+        )
+        .order_by()
+        .values("family")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     families = families.annotate(
-        next_action_due=Min("plan_actions__due_date", filter=open_actions),
-        missed_visits=Count(
-            "timeline",
-            filter=Q(
-                timeline__kind=EntryKind.HOME_VISIT,
-                timeline__visit_outcome=VisitOutcome.MISSED,
-                timeline__occurred_at__gte=timezone.now() - timedelta(days=90),
-            ),
-            distinct=True,
-        ),
+        next_action_due=_next_action_due(),
+        missed_visits=Coalesce(Subquery(missed), 0),
         expiring_consent=Exists(
             Consent.objects.in_effect().filter(
                 family=OuterRef("pk"), valid_until__lte=today + EXPIRING_WITHIN
@@ -200,9 +233,21 @@ def caseload(*, fetched_by: User, filters: CaseloadFilters) -> QuerySet[Family]:
     elif filters.attention == "expiring_consents":
         families = families.filter(expiring_consent=True)
     return families.prefetch_related(
-        Prefetch("caregivers", queryset=Caregiver.objects.order_by("created_at")),
-        Prefetch("children", queryset=Child.objects.order_by("created_at")),
-    ).order_by("next_action_due", "-created_at", "id")
+        _caregivers(), Prefetch("children", queryset=Child.objects.order_by("created_at"))
+    ).order_by(*CASELOAD_ORDER)
+
+
+def caseload_summary(*, fetched_by: User) -> QuerySet[Family]:
+    """The caseload as the API lists it: the same families in the same order as the page,
+    with their next action's date and their caregivers, without the page's attention
+    figures and children, which the list does not return (they were a third of its
+    cost: BENCHMARKS.md). Logged like the page (log_listing)."""
+    return (
+        Family.objects.filter(Exists(_in_my_circle(fetched_by)))
+        .annotate(next_action_due=_next_action_due())
+        .prefetch_related(_caregivers())
+        .order_by(*CASELOAD_ORDER)
+    )
 
 
 def identity_shown_in_list(user: User, families) -> set:

@@ -20,12 +20,14 @@ from .models import Consultation, Referral
 
 
 def _team_ids(user) -> set:
-    cache = user.__dict__.setdefault("_team_ids", None)
+    # getattr/setattr reach the User behind request.user's lazy proxy (see
+    # families.permissions.family_access): one query per request, whoever asks.
+    cache = getattr(user, "_team_ids", None)
     if cache is None:
         cache = set(
             Membership.objects.filter(practitioner__user=user).values_list("team_id", flat=True)
         )
-        user.__dict__["_team_ids"] = cache
+        user._team_ids = cache
     return cache
 
 

@@ -1,0 +1,1 @@
+"""Load and scale benchmarks: `make bench` runs them and writes BENCHMARKS.md."""

@@ -1,0 +1,110 @@
+"""What the benchmark runs: databases, server, load, mix. Every knob has an environment
+variable so that a quick run (`BENCH_SECONDS=20 make bench`) needs no edit."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+RESULTS = ROOT / "benchmarks" / "results"
+BIN = ROOT / ".venv" / "bin"
+
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, str(default)))
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str  # the generator's scale (`maillage seed --scale NAME`)
+    database: str
+
+    @property
+    def url(self) -> str:
+        return f"{PG_SERVER}/{self.database}"
+
+
+SCALES = {
+    "region": Scale("region", os.environ.get("BENCH_REGION_DB", "maillage_bench_region")),
+    "demo": Scale("demo", os.environ.get("BENCH_DEMO_DB", "maillage_bench_demo")),
+}
+
+# The load: 20 practitioners logged in at once, each clicking after a think time drawn
+# from an exponential distribution (mean BENCH_THINK seconds), for BENCH_SECONDS.
+USERS = env_int("BENCH_USERS", 20)
+SECONDS = env_float("BENCH_SECONDS", 90)
+DEMO_SECONDS = env_float("BENCH_DEMO_SECONDS", 60)
+THINK = env_float("BENCH_THINK", 1.0)
+# A second, shorter phase without think time: how much the machine can serve at most.
+SATURATION_SECONDS = env_float("BENCH_SATURATION_SECONDS", 30)
+WARMUP_SECONDS = env_float("BENCH_WARMUP_SECONDS", 10)
+# Phases are cut in rounds; the figures are the medians over the rounds. A round during
+# which other work on the machine used more than FOREIGN_LIMIT cores is repeated (at most
+# EXTRA_ROUNDS times) and left out of the medians when enough clean rounds remain.
+ROUNDS = env_int("BENCH_ROUNDS", 3)
+SOLO_SECONDS = env_float("BENCH_SOLO_SECONDS", 15)
+FOREIGN_LIMIT = env_float("BENCH_FOREIGN_LIMIT", 0.25)
+EXTRA_ROUNDS = env_int("BENCH_EXTRA_ROUNDS", 2)
+QUIET_WAIT = env_float("BENCH_QUIET_WAIT", 120)
+# gunicorn sync workers (see benchmarks/README.md for why 4 on 2 cores).
+WORKERS = env_int("BENCH_WORKERS", 4)
+# The SQL floor: each request type captured on this many (user, object) samples, each
+# replayed this many times.
+FLOOR_SAMPLES = env_int("BENCH_FLOOR_SAMPLES", 5)
+FLOOR_REPEATS = env_int("BENCH_FLOOR_REPEATS", 7)
+
+# The mix: request type -> weight (share of requests). Reads dominate, as in real use.
+MIX = {
+    "caseload": 15,
+    "family": 15,
+    "timeline": 10,
+    "inbox": 12,
+    "directory_search": 15,
+    "referral_step": 6,
+    "plan_action_update": 7,
+    "api_families": 10,
+}
+KIND = {  # "api" or "html": the app ÷ floor target differs
+    "caseload": "html",
+    "family": "html",
+    "timeline": "html",
+    "inbox": "html",
+    "directory_search": "html",
+    "referral_step": "html",
+    "plan_action_update": "html",
+    "api_families": "api",
+}
+DESCRIPTION = {
+    "caseload": "GET /families/ — my caseload (20 a page, what needs attention)",
+    "family": "GET /families/<id>/ — the family page (identity, circle, consents, plan, "
+    "latest timeline entries)",
+    "timeline": "GET /families/<id>/timeline/ — the family's timeline, 20 entries a page",
+    "inbox": "GET /referrals/ — my team's referral inbox",
+    "directory_search": "GET /directory/?q=… — directory search in French (accents)",
+    "referral_step": "POST /referrals/<id>/step/ — acknowledge a requested referral",
+    "plan_action_update": "POST /families/<id>/plan/actions/<id>/ — update a plan action "
+    "(with its version)",
+    "api_families": "GET /api/v1/families/ — the caseload as JSON",
+}
+# French searches a practitioner types, with and without accents.
+SEARCHES = [
+    "périnatalité",
+    "perinatalite",
+    "dépendance",
+    "halte garderie",
+    "santé mentale",
+    "protection jeunesse",
+    "visites à domicile",
+    "CLSC",
+    "suivi de grossesse",
+    "travail de milieu",
+    "obstétrique",
+    "signalements",
+]

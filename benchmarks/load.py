@@ -1,0 +1,210 @@
+"""The load generator: asyncio and aiohttp, light enough to share two cores with the
+server and PostgreSQL. Bounded: a fixed number of users for a fixed time.
+
+Each virtual user logs in as a generated practitioner (as a browser would: the login page
+for the CSRF cookie, then the form), then loops: picks a request type by the mix's
+weights, sends it, waits a think time. Cookies are kept by hand: production marks them
+Secure, and this client must still send them back over plain HTTP on loopback.
+"""
+
+import asyncio
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+
+import aiohttp
+
+from .mix import build
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class Sample:
+    kind: str
+    started: float  # seconds since the phase began
+    seconds: float
+    status: int
+    outcome: str  # "ok", "conflict", "error"
+
+
+@dataclass
+class Phase:
+    name: str
+    seconds: float
+    samples: list[Sample] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    cpu: dict = field(default_factory=dict)
+
+
+class VirtualUser:
+    def __init__(self, base: str, plan: dict, session: aiohttp.ClientSession, password: str):
+        self.base = base
+        self.password = password
+        self.plan = plan
+        self.session = session
+        self.cookies: dict[str, str] = {}
+
+    def _keep(self, response: aiohttp.ClientResponse) -> None:
+        for header in response.headers.getall("Set-Cookie", []):
+            jar = SimpleCookie()
+            jar.load(header)
+            for name, morsel in jar.items():
+                self.cookies[name] = morsel.value
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Accept-Language": "fr-CA,fr;q=0.9",
+        }
+
+    async def login(self) -> None:
+        async with self.session.get(f"{self.base}/login/", headers=self._headers()) as r:
+            body = await r.text()
+            self._keep(r)
+        token = CSRF_INPUT.search(body)
+        if r.status != 200 or token is None:
+            raise RuntimeError(f"login page for {self.plan['email']}: HTTP {r.status}")
+        form = {
+            "username": self.plan["email"],
+            "password": self.password,
+            "csrfmiddlewaretoken": token.group(1),
+        }
+        async with self.session.post(
+            f"{self.base}/login/", data=form, headers=self._headers(), allow_redirects=False
+        ) as r:
+            await r.read()
+            self._keep(r)
+        if r.status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"login of {self.plan['email']} refused: HTTP {r.status}")
+
+    async def send(self, request) -> tuple[int, float]:
+        data = request.data
+        headers = self._headers()
+        started = time.perf_counter()
+        if request.method == "GET":
+            call = self.session.get(
+                f"{self.base}{request.path}", params=data, headers=headers, allow_redirects=False
+            )
+        else:
+            form = {**data, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
+            call = self.session.post(
+                f"{self.base}{request.path}", data=form, headers=headers, allow_redirects=False
+            )
+        async with call as response:
+            await response.read()
+            self._keep(response)
+            status = response.status
+        return status, time.perf_counter() - started
+
+
+def _outcome(request, status: int) -> str:
+    if status in request.ok:
+        return "ok"
+    if status == 409:
+        return "conflict"
+    return "error"
+
+
+async def _user_loop(users, phase, mix, think, deadline, t0, rng) -> None:
+    """One loop of requests; with several users it takes them in turn (the solo phase:
+    one request at a time, spread over the users the floor was captured for)."""
+    kinds, weights = list(mix), list(mix.values())
+    turn = 0
+    while time.perf_counter() < deadline:
+        user = users[turn % len(users)]
+        turn += 1
+        kind = rng.choices(kinds, weights=weights)[0]
+        request = build(kind, user.plan, rng)
+        if request is None:
+            phase.skipped[kind] = phase.skipped.get(kind, 0) + 1
+            continue
+        began = time.perf_counter()
+        try:
+            status, seconds = await user.send(request)
+        except (TimeoutError, aiohttp.ClientError) as error:
+            status, seconds = 0, time.perf_counter() - began
+            if len(phase.errors) < 20:
+                phase.errors.append(f"{kind} {request.path}: {error!r}")
+        outcome = _outcome(request, status)
+        if outcome == "error" and status and len(phase.errors) < 20:
+            phase.errors.append(f"{kind} {request.path}: HTTP {status}")
+        if request.on_done is not None:
+            request.on_done(outcome == "ok")
+        phase.samples.append(Sample(kind, began - t0, seconds, status, outcome))
+        if think:
+            await asyncio.sleep(min(rng.expovariate(1 / think), think * 5))
+
+
+async def _run(base, users_plan, phases, mix, seed, password, solo_users, log, on_start, on_end):
+    timeout = aiohttp.ClientTimeout(total=30)
+    connector = aiohttp.TCPConnector(limit=len(users_plan) + 4)
+    async with aiohttp.ClientSession(
+        timeout=timeout, connector=connector, cookie_jar=aiohttp.DummyCookieJar()
+    ) as session:
+        users = [VirtualUser(base, plan, session, password) for plan in users_plan]
+        started = time.perf_counter()
+        # Two logins at a time: Argon2 is meant to be slow, and this is not what we measure.
+        gate = asyncio.Semaphore(2)
+
+        async def login(user):
+            async with gate:
+                await user.login()
+
+        await asyncio.gather(*(login(u) for u in users))
+        log(f"  {len(users)} users logged in ({time.perf_counter() - started:.1f} s)")
+        results = []
+        queue = list(phases)
+        number = 0
+        while queue:
+            phase, think, count = queue.pop(0)
+            number += 1
+            if on_start is not None:
+                on_start(phase)
+            t0 = time.perf_counter()
+            deadline = t0 + phase.seconds
+            rng = random.Random(seed * 1000 + number * 100)
+            if count == 1:  # one request at a time, the users in turn
+                loops = [_user_loop(users[:solo_users], phase, mix, 0, deadline, t0, rng)]
+            else:
+                loops = [
+                    _user_loop([u], phase, mix, think, deadline, t0, random.Random(rng.random()))
+                    for u in users[:count]
+                ]
+            await asyncio.gather(*loops)
+            phase.seconds = time.perf_counter() - t0
+            total = len(phase.samples)
+            bad = sum(1 for s in phase.samples if s.outcome == "error")
+            log(
+                f"  phase {phase.name}: {total} requests in {phase.seconds:.0f} s "
+                f"({total / phase.seconds:.1f}/s), {bad} errors"
+            )
+            results.append(phase)
+            if on_end is not None:
+                queue[0:0] = on_end(phase, think, count) or []  # a repeated round comes next
+        return results
+
+
+def run(
+    base,
+    users_plan,
+    phases,
+    mix,
+    seed,
+    password,
+    *,
+    solo_users=5,
+    log=print,
+    on_start=None,
+    on_end=None,
+) -> list[Phase]:
+    """phases: [(Phase, think seconds, number of users)], run one after the other; a phase
+    of one user sends one request at a time, taking the first `solo_users` in turn.
+    on_start(phase) is called before each phase; on_end(phase, think, users) after it may
+    return more phases to run (a round to repeat)."""
+    return asyncio.run(
+        _run(base, users_plan, phases, mix, seed, password, solo_users, log, on_start, on_end)
+    )

@@ -1,0 +1,90 @@
+"""The requests of the mix, built the same way for the in-process SQL capture (Django's
+test client) and for the load over HTTP.
+
+A virtual user is a plain dict from the plan (see prepare.py): its e-mail, the families it
+follows, the plan actions of the families it leads (with their current version) and the
+requested referrals of its teams that it may acknowledge. Writes take a fresh object
+each time, or the action's current version, so that a conflict (409) never happens by
+design; if one does, it is counted apart from errors.
+"""
+
+import random
+from dataclasses import dataclass, field
+
+from .config import SEARCHES
+
+ACTION_STATUSES = ["todo", "in_progress", "done", "cancelled"]
+
+
+@dataclass
+class Request:
+    kind: str
+    method: str
+    path: str
+    data: dict | None = None
+    ok: tuple[int, ...] = (200,)
+    # Called with True after a success, to move the user's state on (versions, pools).
+    on_done: object = None
+    meta: dict = field(default_factory=dict)
+
+
+def build(kind: str, user: dict, rng: random.Random) -> Request | None:
+    """The next request of this kind for this user, or None when it has nothing for it."""
+    if kind == "caseload":
+        return Request(kind, "GET", "/families/")
+    if kind == "api_families":
+        return Request(kind, "GET", "/api/v1/families/")
+    if kind == "inbox":
+        return Request(kind, "GET", "/referrals/")
+    if kind == "directory_search":
+        return Request(kind, "GET", "/directory/", data={"q": rng.choice(SEARCHES)})
+    if kind in ("family", "timeline"):
+        if not user["families"]:
+            return None
+        family = rng.choice(user["families"])
+        suffix = "timeline/" if kind == "timeline" else ""
+        return Request(kind, "GET", f"/families/{family}/{suffix}")
+    if kind == "referral_step":
+        if not user["referrals"]:
+            return None
+        referral = user["referrals"][0]
+
+        def consumed(success: bool) -> None:
+            # Acknowledged (or refused): either way this referral is not asked again.
+            if user["referrals"] and user["referrals"][0] == referral:
+                user["referrals"].pop(0)
+
+        return Request(
+            kind,
+            "POST",
+            f"/referrals/{referral}/step/",
+            data={"step": "acknowledge", "note": ""},
+            ok=(302,),
+            on_done=consumed,
+        )
+    if kind == "plan_action_update":
+        if not user["actions"]:
+            return None
+        action = rng.choice(user["actions"])
+        status = ACTION_STATUSES[(ACTION_STATUSES.index(action["status"]) + 1) % 4]
+
+        def saved(success: bool) -> None:
+            if success:
+                action["version"] += 1
+                action["status"] = status
+
+        return Request(
+            kind,
+            "POST",
+            f"/families/{action['family']}/plan/actions/{action['id']}/",
+            data={
+                "description": action["description"],
+                "owner": action["owner"],
+                "due_date": action["due_date"] or "",
+                "status": status,
+                "version": action["version"],
+            },
+            ok=(302,),
+            on_done=saved,
+        )
+    raise ValueError(kind)
