@@ -80,13 +80,17 @@ class CpuMeter:
                 name = " ".join(cmdline.split()[:3])[:60]
                 foreign[name] = foreign.get(name, 0.0) + delta
         top = sorted(foreign.items(), key=lambda item: -item[1])[:3]
+        busy_cores = (busy - self.machine[0]) / HZ / seconds
+        # Processes that started and ended within the round (someone's pip, a test's
+        # subprocess) are in the machine's busy time but in no process's: theirs too.
+        unaccounted = max(0.0, busy_cores - sum(used.values()))
         return {
             "cores": round(cores, 2),
-            "busy_cores": round((busy - self.machine[0]) / HZ / seconds, 2),
+            "busy_cores": round(busy_cores, 2),
             "server_cores": round(used.get("server", 0.0), 2),
             "client_cores": round(used.get("client", 0.0), 2),
             "postgres_cores": round(used.get("postgres", 0.0) + used.get("postgres_shared", 0), 2),
-            "foreign_cores": round(used.get("foreign", 0.0), 2),
+            "foreign_cores": round(used.get("foreign", 0.0) + unaccounted, 2),
             "foreign_top": [[name, round(value, 2)] for name, value in top],
         }
 

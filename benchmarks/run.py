@@ -161,10 +161,10 @@ def summarize(phase: load.Phase) -> dict:
 
 def combine(rounds: list[load.Phase]) -> dict:
     """One phase from its rounds: latencies are the medians of the rounds' figures, over the
-    rounds that other work on the machine did not disturb when at least two are clean;
+    rounds that other work on the machine did not disturb (all of them if none is clean);
     counts add up over every round."""
     clean = [r for r in rounds if r.cpu["foreign_cores"] <= config.FOREIGN_LIMIT]
-    counted = clean if len(clean) >= 2 else rounds
+    counted = clean or rounds
     summaries = [summarize(r) for r in rounds]
     counted_summaries = [s for s, r in zip(summaries, rounds, strict=True) if r in counted]
     seconds = sum(r.seconds for r in rounds)
@@ -209,7 +209,7 @@ def bench_scale(scale: config.Scale, data: dict, seed: int, saturation: bool) ->
     server.start()
     log(f"[{scale.name}] gunicorn with {config.WORKERS} sync workers at {server.base}")
     meter = cpu.CpuMeter(lambda: {server.process.pid, *server.worker_pids()}, scale.database)
-    extra = {"solo": 0, "load": 0}
+    extra = {"solo": 0, "load": 0, "saturation": 0}
 
     def on_start(phase: load.Phase) -> None:
         meter.start()
@@ -222,7 +222,8 @@ def bench_scale(scale: config.Scale, data: dict, seed: int, saturation: bool) ->
             log(f"    other work used {phase.cpu['foreign_cores']:.2f} cores: {phase.cpu}")
         if disturbed and group in extra and extra[group] < config.EXTRA_ROUNDS:
             extra[group] += 1
-            name = f"{group}-{config.ROUNDS + extra[group]}"
+            rounds = 1 if group == "saturation" else config.ROUNDS
+            name = f"{group}-{rounds + extra[group]}"
             return [(load.Phase(name, phase.seconds), think, users)]
         return []
 
