@@ -237,7 +237,7 @@ def take_step(
     The row is locked first: when two members of the receiving team accept at the same
     moment, the second finds it already accepted and is told so."""
     referral = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("family", "to_team__organization", "from_team")
         .get(pk=referral.pk)
     )
