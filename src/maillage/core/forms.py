@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,3 +31,16 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_("For example: the FHIR bridge of my organization."),
     )
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Puts a service's ValidationError on the form, on the field it names when it can:
+    services validate what forms cannot (consent coverage, transitions), pages show it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errors:
+                form.add_error(target, e.messages[0] if hasattr(e, "messages") else str(e))
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

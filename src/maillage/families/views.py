@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from maillage.core.forms import add_service_errors
 from maillage.directory.models import Practitioner, Team
 
 from . import selectors, services
@@ -32,18 +33,6 @@ from .forms import (
 from .models import Consent, Family, Goal, PlanAction
 
 PAGE_SIZE = 20
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    """Puts a service's ValidationError on the form, on the field it names when it can."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for e in errors:
-                form.add_error(target, e.messages[0] if hasattr(e, "messages") else str(e))
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _writable_family(user, family_id, perm: str) -> Family:
@@ -127,7 +116,7 @@ def create_family(request):
                     request=request,
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The family is recorded; you are its lead worker."))
                 return redirect("families:detail", family.id)
@@ -234,7 +223,7 @@ def consents(request, family_id):
                     request=request,
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             except PermissionDenied:
                 raise Http404 from None
             else:
@@ -381,7 +370,7 @@ def _add_member(request, family, form) -> bool:
             request=request,
         )
     except ValidationError as error:
-        _form_errors(form, error)
+        add_service_errors(form, error)
         return False
     messages.success(request, _("%(name)s joined the circle of care.") % {"name": person})
     return True
@@ -445,7 +434,7 @@ def _plan_post(request, family, action, forms_by_name) -> bool:
                 )
                 return True
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
     elif action == "review":
         form = forms_by_name["review"] = ReviewForm(request.POST)
         if form.is_valid():
@@ -488,7 +477,7 @@ def plan_action(request, family_id, action_id):
             except PermissionDenied:
                 raise Http404 from None
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The action is saved."))
                 return redirect("families:plan", family.id)
@@ -534,7 +523,7 @@ def timeline(request, family_id):
                     by=request.user, family=family, request=request, **form.cleaned_data
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             except PermissionDenied:
                 raise Http404 from None
             else:
@@ -623,7 +612,7 @@ def emergency_access(request, family_id):
                 by=request.user, family=family, reason=form.cleaned_data["reason"], request=request
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.warning(
                 request,

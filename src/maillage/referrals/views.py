@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from maillage.core.forms import add_service_errors
 from maillage.directory.models import ServiceOffer, Team
 from maillage.families.models import Family
-from maillage.families.views import _form_errors
 
 from . import indicators, selectors, services
 from .forms import (
@@ -124,10 +124,10 @@ def new_referral(request):
                 request=request,
             )
         except services.NoCoveringConsent as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
             needs_consent = data["family"]
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -280,7 +280,7 @@ def new_consultation(request):
         try:
             consultation = services.ask_consultation(by=user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -305,7 +305,7 @@ def consultation(request, consultation_id):
                 by=request.user, consultation=item, text=form.cleaned_data["text"], request=request
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("referrals:consultation", item.id)
     return render(
