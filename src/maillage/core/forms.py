@@ -38,9 +38,6 @@ def add_service_errors(form, error: ValidationError) -> None:
     services validate what forms cannot (consent coverage, transitions), pages show it."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for e in errors:
-                form.add_error(target, e.messages[0] if hasattr(e, "messages") else str(e))
+            form.add_error(field if field in form.fields else None, errors)
     else:
-        for message in error.messages:
-            form.add_error(None, message)
+        form.add_error(None, error)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core.forms import add_service_errors
 from maillage.core.models import User
 from maillage.core.tokens import split_codes
 
@@ -58,14 +59,6 @@ def handles_conflicts(view):
             )
 
     return wrapper
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _require(user, perm: str, obj) -> None:
@@ -125,7 +118,7 @@ def group_create(request):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The review group is created."))
             return redirect("reviews:group_manage", group_id=group.id)
@@ -220,7 +213,7 @@ def group_manage(request, group_id):
         except ValidationError as error:
             target = moderator_form if "appoint_moderator" in request.POST else participant_form
             if target.is_bound:
-                _add_errors(target, error)
+                add_service_errors(target, error)
             else:
                 messages.error(request, " ".join(error.messages))
     return render(
@@ -256,7 +249,7 @@ def meeting_schedule(request, group_id):
                 by=request.user, group=group, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The meeting is scheduled."))
             return redirect("reviews:meeting", meeting_id=meeting.id)
@@ -297,7 +290,7 @@ def meeting_edit(request, meeting_id):
                 by=request.user, meeting=meeting, request=request, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The meeting is changed. Send the new invitation."))
             return redirect("reviews:meeting", meeting_id=meeting.id)
@@ -365,7 +358,7 @@ def meeting_attendance(request, meeting_id):
                 by=request.user, meeting=meeting, present=form.present_users(), request=request
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Attendance is recorded."))
             return redirect("reviews:meeting", meeting_id=meeting.id)
@@ -396,7 +389,7 @@ def meeting_slot(request, meeting_id):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The slot is added to the agenda."))
             return redirect("reviews:meeting", meeting_id=meeting.id)
@@ -437,7 +430,7 @@ def meeting_round_table(request, meeting_id):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The round table is recorded."))
             return redirect("reviews:meeting", meeting_id=meeting.id)
@@ -504,7 +497,7 @@ def situation_analysis(request, meeting_id, situation_id):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The five questions are recorded. Add the avenues for improvement.")
@@ -525,7 +518,7 @@ def situation_analysis(request, meeting_id, situation_id):
                 **action_form.owner_kwargs(),
             )
         except ValidationError as error:
-            _add_errors(action_form, error)
+            add_service_errors(action_form, error)
         else:
             messages.success(request, _("The improvement action is added."))
             return redirect(
@@ -567,7 +560,7 @@ def follow_up(request, meeting_id, situation_id):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("What became of the situation is recorded."))
             return redirect("reviews:meeting", meeting_id=meeting.id)
@@ -608,7 +601,7 @@ def action_status(request, action_id, meeting_id=None):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The action is updated."))
             return redirect(back)
@@ -694,7 +687,7 @@ def situation_submit(request, group_id):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you. The situation is in the group's queue."))
             return redirect("reviews:situation", situation_id=situation.id)
@@ -740,7 +733,7 @@ def situation_edit(request, situation_id):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The situation is updated."))
             return redirect("reviews:situation", situation_id=situation.id)

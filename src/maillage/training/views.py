@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core.forms import add_service_errors
 from maillage.directory.models import Team
 
 from . import calendar, charts, indicators, network, pairing, selectors, services
@@ -55,14 +56,6 @@ def handles_conflicts(view):
             )
 
     return wrapper
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _form_page(request, *, title, form, back, intro="", submit=None, status=200, extra=None):
@@ -111,7 +104,7 @@ def programme_create(request):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The programme is created."))
             return redirect("training:programme", programme_id=programme.id)
@@ -259,7 +252,7 @@ def programme_manage(request, programme_id):
                     )
                     messages.success(request, _("The statement is added."))
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 return redirect("training:programme_manage", programme_id=programme.id)
     return render(
@@ -355,7 +348,7 @@ def session_create(request, programme_id):
                 by=request.user, programme=programme, request=request, **data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The session is scheduled."))
             return redirect("training:session", session_id=session.id)
@@ -497,7 +490,7 @@ def attendance(request, session_id):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -579,7 +572,7 @@ def self_assessment(request, sign_up_id, moment):
                     request=request,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Thank you: your answers are recorded."))
                 return redirect("training:mine")
