@@ -76,7 +76,9 @@ def main() -> None:
         with profiler:
             for _ in range(args.repeat):
                 send()
-        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        # PROFILE_ALL=1 shows Django's own frames too (long: grep it).
+        show_all = os.environ.get("PROFILE_ALL") == "1"
+        print(profiler.output_text(unicode=True, color=False, show_all=show_all))
 
 
 if __name__ == "__main__":

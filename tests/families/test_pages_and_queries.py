@@ -153,3 +153,35 @@ def test_family_pages_exist_in_french_and_english(care, client):
     assert "Consentements" in client.get(url).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": url})
     assert "Record a consent" in client.get(url).content.decode()
+
+
+def listed_names(client) -> tuple[bool, list]:
+    """Whether the caseload page names the mother, and the names the API list gives."""
+    page = client.get(reverse("families:caseload")).content.decode()
+    items = client.get("/api/v1/families/").json()["items"]
+    return "Mélanie" in page, [item["names"] for item in items]
+
+
+def test_lists_name_a_family_only_where_identity_is_shared(care, client):
+    partner, owner = care["users"]["partner"], care["users"]["owner"]
+    client.force_login(partner)
+    assert listed_names(client) == (True, [["Mélanie Côté"]])
+    # A consent that shares identity with another organization names nothing to the
+    # partner's organization once its own consent is withdrawn.
+    services.record_consent(
+        by=owner,
+        family=care["family"],
+        given_by=care["mother"],
+        organizations=[care["orgs"]["hospital"]],
+        categories=[Category.IDENTITY],
+        purpose="Suivi obstétrical",
+        method="verbal",
+        witness="Infirmière de garde",
+    )
+    services.withdraw_consent(by=owner, consent=care["consent"], reason="Demande de la mère")
+    page_names, api_names = listed_names(client)
+    assert not page_names
+    assert api_names == [None]
+    assert care["family"].reference in client.get(reverse("families:caseload")).content.decode()
+    client.force_login(owner)
+    assert listed_names(client) == (True, [["Mélanie Côté"]])

@@ -45,7 +45,6 @@ class FamilyPagination(PageNumberPagination):
 class CaseloadPagination(FamilyPagination):
     def present(self, request, items) -> list:
         families = list(items)
-        named = selectors.identity_shown_in_list(request.user, families)
         selectors.log_listing(request.user, families, request=request, purpose="api caseload")
         return [
             {
@@ -53,7 +52,7 @@ class CaseloadPagination(FamilyPagination):
                 "reference": f.reference,
                 "next_action_due": f.next_action_due,
                 "names": [f"{c.first_name} {c.last_name}" for c in f.caregivers.all()]
-                if f.id in named
+                if f.identity_shown
                 else None,
             }
             for f in families

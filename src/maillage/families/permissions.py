@@ -15,6 +15,7 @@ Timeline entries add their own visibility: circle, the author's team only, or th
 from dataclasses import dataclass, field
 
 import rules
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from maillage.core.models import Role
@@ -92,6 +93,24 @@ def compute_access(user, family: Family) -> FamilyAccess:
     ).exists():
         return FamilyAccess(ALL_CATEGORIES, "emergency", None, False, False, team_ids)
     return NO_ACCESS
+
+
+def identity_shown_to_member(user) -> Exists:
+    """The rule above for the identity part, as a condition on families the user is in the
+    circle of (a caseload): their membership's organization is the recording one, or a
+    consent in effect shares identity with it. A list computes it in its own query."""
+    mine = CircleMember.objects.filter(practitioner__user=user, left_at__isnull=True)
+    in_recording_organization = mine.filter(
+        family=OuterRef("pk"), team__organization=OuterRef("recording_organization")
+    )
+    shared_by_consent = (
+        Consent.objects.in_effect()
+        .filter(family=OuterRef("pk"), categories__contains=f",{Category.IDENTITY},")
+        .filter(
+            organizations__in=mine.filter(family=OuterRef("family")).values("team__organization")
+        )
+    )
+    return Exists(in_recording_organization) | Exists(shared_by_consent)
 
 
 def family_access(user, family: Family) -> FamilyAccess:

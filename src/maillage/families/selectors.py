@@ -34,7 +34,7 @@ from .models import (
     Visibility,
     VisitOutcome,
 )
-from .permissions import FamilyAccess, family_access
+from .permissions import FamilyAccess, family_access, identity_shown_to_member
 
 FAMILY = "families.family"
 EXPIRING_WITHIN = timedelta(days=30)
@@ -225,6 +225,7 @@ def caseload(*, fetched_by: User, filters: CaseloadFilters) -> QuerySet[Family]:
             )
         ),
         i_lead=Exists(mine.filter(is_lead=True)),
+        identity_shown=identity_shown_to_member(fetched_by),
     )
     if filters.attention == "overdue":
         families = families.filter(next_action_due__lt=today)
@@ -244,34 +245,13 @@ def caseload_summary(*, fetched_by: User) -> QuerySet[Family]:
     cost: BENCHMARKS.md). Logged like the page (log_listing)."""
     return (
         Family.objects.filter(Exists(_in_my_circle(fetched_by)))
-        .annotate(next_action_due=_next_action_due())
+        .annotate(
+            next_action_due=_next_action_due(),
+            identity_shown=identity_shown_to_member(fetched_by),
+        )
         .prefetch_related(_caregivers())
         .order_by(*CASELOAD_ORDER)
     )
-
-
-def identity_shown_in_list(user: User, families) -> set:
-    """Of these families (all in the user's caseload), those whose names the user may see:
-    two queries for a whole page, instead of an access computation per family."""
-    families = list(families)
-    recording = {f.id: f.recording_organization_id for f in families}
-    shown, wanted = set(), {}
-    for family_id, organization_id in CircleMember.objects.filter(
-        family_id__in=recording, practitioner__user=user, left_at__isnull=True
-    ).values_list("family_id", "team__organization_id"):
-        if recording[family_id] == organization_id:
-            shown.add(family_id)
-        else:
-            wanted[family_id] = organization_id
-    if wanted:
-        for family_id, organization_id in (
-            Consent.objects.in_effect()
-            .filter(family_id__in=wanted, categories__contains=f",{Category.IDENTITY},")
-            .values_list("family_id", "organizations")
-        ):
-            if wanted[family_id] == organization_id:
-                shown.add(family_id)
-    return shown
 
 
 def log_listing(user: User, families, *, request=None, purpose: str = "caseload") -> None:

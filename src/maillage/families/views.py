@@ -67,7 +67,6 @@ def caseload(request):
         {
             "form": form,
             "page": page,
-            "named": selectors.identity_shown_in_list(request.user, page),
             "expiring": selectors.expiring_consents(fetched_by=request.user),
             "today": timezone.localdate(),
             "can_create": request.user.has_perm("families.create_family"),
