@@ -32,11 +32,11 @@ ENTRIES_PER_FAMILY = 40
 # transactions into savepoints, so a write request's count differs by one or two from
 # the count BENCHMARKS.md reports for the production server.
 LIMITS = {
-    "caseload": 9,
-    "family": 16,
-    "timeline": 10,
-    "inbox": 12,
-    "directory_search": 7,
+    "caseload": 8,
+    "family": 15,
+    "timeline": 9,
+    "inbox": 11,
+    "directory_search": 6,
     "referral_step": 16,
     "plan_action_update": 17,
     "api_families": 6,

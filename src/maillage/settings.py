@@ -130,6 +130,11 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets are rendered by Jinja2, more than twice as fast as Django's template
+# language for the option-per-include markup of a select (BENCHMARKS.md); the pages
+# themselves stay in Django templates.
+FORM_RENDERER = "django.forms.renderers.Jinja2"
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"),
