@@ -15,6 +15,7 @@ Timeline entries add their own visibility: circle, the author's team only, or th
 from dataclasses import dataclass, field
 
 import rules
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -95,11 +96,21 @@ def compute_access(user, family: Family) -> FamilyAccess:
     return NO_ACCESS
 
 
+def practitioner_id(user):
+    """The id of the user's practitioner record, read with the user (core.backends), or
+    None for coordinators and administrators: a filter on None matches no circle member."""
+    try:
+        return user.practitioner.id
+    except ObjectDoesNotExist:
+        return None
+
+
 def identity_shown_to_member(user) -> Exists:
     """The rule above for the identity part, as a condition on families the user is in the
     circle of (a caseload): their membership's organization is the recording one, or a
-    consent in effect shares identity with it. A list computes it in its own query."""
-    mine = CircleMember.objects.filter(practitioner__user=user, left_at__isnull=True)
+    consent in effect shares identity with it. A list computes it in its own query, by
+    the practitioner's id (one join fewer to plan than through the user)."""
+    mine = CircleMember.objects.filter(practitioner_id=practitioner_id(user), left_at__isnull=True)
     in_recording_organization = mine.filter(
         family=OuterRef("pk"), team__organization=OuterRef("recording_organization")
     )

@@ -34,7 +34,7 @@ from .models import (
     Visibility,
     VisitOutcome,
 )
-from .permissions import FamilyAccess, family_access, identity_shown_to_member
+from .permissions import FamilyAccess, family_access, identity_shown_to_member, practitioner_id
 
 FAMILY = "families.family"
 EXPIRING_WITHIN = timedelta(days=30)
@@ -166,7 +166,7 @@ class CaseloadFilters:
 
 def _in_my_circle(user: User):
     return CircleMember.objects.filter(
-        family=OuterRef("pk"), practitioner__user=user, left_at__isnull=True
+        family=OuterRef("pk"), practitioner_id=practitioner_id(user), left_at__isnull=True
     )
 
 
