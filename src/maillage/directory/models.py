@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.choices import ChoiceLabels
 from maillage.core.tokens import split_codes
 
 
@@ -98,7 +99,7 @@ def labels_of(codes: str, choices: type[models.TextChoices]) -> list[str]:
     return [str(known.get(code, code)) for code in split_codes(codes)]
 
 
-class TimeStamped(models.Model):
+class TimeStamped(ChoiceLabels):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.choices import ChoiceLabels
 from maillage.core.tokens import split_codes
 from maillage.directory.models import Language, Organization, Practitioner, Team
 
@@ -52,7 +53,7 @@ class ContactWay(models.TextChoices):
     THROUGH_WORKER = "through_worker", _("Through their worker")
 
 
-class Stamped(models.Model):
+class Stamped(ChoiceLabels):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.choices import ChoiceLabels
 from maillage.core.tokens import split_codes
 from maillage.directory.models import ServiceOffer, Team
 from maillage.families.models import Category, Family
@@ -109,7 +110,7 @@ class FollowUp(models.TextChoices):
     HAND_OVER = "hand_over", _("Hand-over")
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="referrals")
     referrer = models.ForeignKey(
@@ -191,7 +192,7 @@ class Referral(models.Model):
         return list(TRANSITIONS[self.status])
 
 
-class ReferralEvent(models.Model):
+class ReferralEvent(ChoiceLabels):
     """Each step of a referral: who, when, from what to what. The referrer sees them all."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -271,7 +272,7 @@ class ConsultationMessage(models.Model):
         return self.text[:40]
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels):
     """In-app notice of a referral step; e-mails follow the person's preferences. Stored as a
     message kind and its values, so that each reader sees it in their own language."""
 
