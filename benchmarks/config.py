@@ -56,8 +56,9 @@ QUIET_WAIT = env_float("BENCH_QUIET_WAIT", 120)
 # gunicorn sync workers (see benchmarks/README.md for why 4 on 2 cores).
 WORKERS = env_int("BENCH_WORKERS", 4)
 # The SQL floor: each request type captured on this many (user, object) samples, each
-# replayed this many times.
-FLOOR_SAMPLES = env_int("BENCH_FLOOR_SAMPLES", 5)
+# replayed FLOOR_REPEATS times. One sample per virtual user by default: the floor's median
+# is then over the same users as the solo phase's (caseloads differ from user to user).
+FLOOR_SAMPLES = env_int("BENCH_FLOOR_SAMPLES", USERS)
 FLOOR_REPEATS = env_int("BENCH_FLOOR_REPEATS", 7)
 
 # The mix: request type -> weight (share of requests). Reads dominate, as in real use.

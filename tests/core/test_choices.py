@@ -17,9 +17,7 @@ def django_label(instance, field_name: str) -> str:
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_labels_are_those_django_gives_in_each_language(language):
-    cases = [
-        (TimelineEntry(kind=kind, visibility=Visibility.TEAM), "kind") for kind in EntryKind
-    ]
+    cases = [(TimelineEntry(kind=kind, visibility=Visibility.TEAM), "kind") for kind in EntryKind]
     cases += [(TimelineEntry(visit_outcome=o), "visit_outcome") for o in VisitOutcome]
     cases += [(Referral(status=s), "status") for s in Status]
     cases += [(Organization(sector=Organization._meta.get_field("sector").choices[0][0]), "sector")]

@@ -11,6 +11,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from . import selectors, services
 from .models import Consent, Family, PlanAction
+from .permissions import identity_shown_in_caseload
 from .schemas import (
     ActionOut,
     ActionPatch,
@@ -45,6 +46,7 @@ class FamilyPagination(PageNumberPagination):
 class CaseloadPagination(FamilyPagination):
     def present(self, request, items) -> list:
         families = list(items)
+        named = identity_shown_in_caseload(families)
         selectors.log_listing(request.user, families, request=request, purpose="api caseload")
         return [
             {
@@ -52,7 +54,7 @@ class CaseloadPagination(FamilyPagination):
                 "reference": f.reference,
                 "next_action_due": f.next_action_due,
                 "names": [f"{c.first_name} {c.last_name}" for c in f.caregivers.all()]
-                if f.identity_shown
+                if f.id in named
                 else None,
             }
             for f in families

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import rules
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Subquery, UUIDField
 from django.utils import timezone
 
 from maillage.core.models import Role
@@ -105,23 +105,35 @@ def practitioner_id(user):
         return None
 
 
-def identity_shown_to_member(user) -> Exists:
-    """The rule above for the identity part, as a condition on families the user is in the
-    circle of (a caseload): their membership's organization is the recording one, or a
-    consent in effect shares identity with it. A list computes it in its own query, by
-    the practitioner's id (one join fewer to plan than through the user)."""
-    mine = CircleMember.objects.filter(practitioner_id=practitioner_id(user), left_at__isnull=True)
-    in_recording_organization = mine.filter(
-        family=OuterRef("pk"), team__organization=OuterRef("recording_organization")
+def my_organization_in_circle(user) -> Subquery:
+    """For a caseload's query: the organization through which the user is in each
+    family's circle (the team of their active membership)."""
+    return Subquery(
+        CircleMember.objects.filter(
+            family=OuterRef("pk"), practitioner_id=practitioner_id(user), left_at__isnull=True
+        ).values("team__organization_id")[:1],
+        # Typed as the organization's key, so that rows compare with
+        # recording_organization_id (a foreign key's raw value is not converted on SQLite).
+        output_field=UUIDField(),
     )
-    shared_by_consent = (
-        Consent.objects.in_effect()
-        .filter(family=OuterRef("pk"), categories__contains=f",{Category.IDENTITY},")
-        .filter(
-            organizations__in=mine.filter(family=OuterRef("family")).values("team__organization")
-        )
-    )
-    return Exists(in_recording_organization) | Exists(shared_by_consent)
+
+
+def identity_shown_in_caseload(families) -> set:
+    """The rule above for the identity part, for a page of a caseload whose rows carry
+    `my_organization` (my_organization_in_circle): those the user's organization recorded,
+    and those a consent in effect shares identity with it. The consent query runs only
+    for families recorded elsewhere; a lead's caseload has few or none."""
+    shown = {f.id for f in families if f.my_organization == f.recording_organization_id}
+    elsewhere = {f.id: f.my_organization for f in families if f.id not in shown}
+    if elsewhere:
+        for family_id, organization_id in (
+            Consent.objects.in_effect()
+            .filter(family_id__in=elsewhere, categories__contains=f",{Category.IDENTITY},")
+            .values_list("family_id", "organizations")
+        ):
+            if elsewhere[family_id] == organization_id:
+                shown.add(family_id)
+    return shown
 
 
 def family_access(user, family: Family) -> FamilyAccess:

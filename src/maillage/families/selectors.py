@@ -34,7 +34,12 @@ from .models import (
     Visibility,
     VisitOutcome,
 )
-from .permissions import FamilyAccess, family_access, identity_shown_to_member, practitioner_id
+from .permissions import (
+    FamilyAccess,
+    family_access,
+    my_organization_in_circle,
+    practitioner_id,
+)
 
 FAMILY = "families.family"
 EXPIRING_WITHIN = timedelta(days=30)
@@ -225,7 +230,7 @@ def caseload(*, fetched_by: User, filters: CaseloadFilters) -> QuerySet[Family]:
             )
         ),
         i_lead=Exists(mine.filter(is_lead=True)),
-        identity_shown=identity_shown_to_member(fetched_by),
+        my_organization=my_organization_in_circle(fetched_by),
     )
     if filters.attention == "overdue":
         families = families.filter(next_action_due__lt=today)
@@ -247,7 +252,7 @@ def caseload_summary(*, fetched_by: User) -> QuerySet[Family]:
         Family.objects.filter(Exists(_in_my_circle(fetched_by)))
         .annotate(
             next_action_due=_next_action_due(),
-            identity_shown=identity_shown_to_member(fetched_by),
+            my_organization=my_organization_in_circle(fetched_by),
         )
         .prefetch_related(_caregivers())
         .order_by(*CASELOAD_ORDER)

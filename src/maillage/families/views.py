@@ -31,6 +31,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import Consent, Family, Goal, PlanAction
+from .permissions import identity_shown_in_caseload
 
 PAGE_SIZE = 20
 
@@ -67,6 +68,7 @@ def caseload(request):
         {
             "form": form,
             "page": page,
+            "named": identity_shown_in_caseload(page),
             "expiring": selectors.expiring_consents(fetched_by=request.user),
             "today": timezone.localdate(),
             "can_create": request.user.has_perm("families.create_family"),
