@@ -23,8 +23,8 @@ def _load_then_freeze() -> None:
 
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Maillage")
+        with translation.override(code):  # activating a language loads its catalogs
+            pass
     gc.freeze()
 
 
