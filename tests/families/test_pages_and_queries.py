@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from maillage.audit.models import Action, AuditEvent
 from maillage.families import services
 from maillage.families.models import Category, EntryKind, TimelineEntry, VisitOutcome
 
@@ -185,3 +186,30 @@ def test_lists_name_a_family_only_where_identity_is_shared(care, client):
     assert care["family"].reference in client.get(reverse("families:caseload")).content.decode()
     client.force_login(owner)
     assert listed_names(client) == (True, [["Mélanie Côté"]])
+
+
+def test_the_access_log_names_only_the_parts_the_reader_sees(care, client):
+    """The partner's organization is given identity and notes, not the plan: its reading
+    of the overview is logged without "plan"; the recording organization's with it."""
+    owner, partner = care["users"]["owner"], care["users"]["partner"]
+    services.withdraw_consent(by=owner, consent=care["consent"], reason="Nouveau consentement")
+    services.record_consent(
+        by=owner,
+        family=care["family"],
+        given_by=care["mother"],
+        organizations=[care["orgs"]["crd"]],
+        categories=[Category.IDENTITY, Category.NOTES],
+        purpose="Suivi en dépendance",
+        method="verbal",
+        witness="Intervenante de garde",
+    )
+    detail = reverse("families:detail", args=[care["family"].id])
+
+    def last_parts(user) -> list:
+        client.force_login(user)
+        assert client.get(detail).status_code == 200
+        event = AuditEvent.objects.filter(action=Action.VIEWED, actor=user).order_by("-at")[0]
+        return event.details["parts"]
+
+    assert last_parts(partner) == ["circle", "consents", "identity", "timeline"]
+    assert last_parts(owner) == ["circle", "consents", "identity", "plan", "timeline"]

@@ -94,7 +94,10 @@ def access_family(
         raise Http404
     if perm and not user.has_perm(perm, family):
         raise Http404
-    log_access(user, family, parts, access, request, purpose)
+    # A page names every part it may show; the log keeps those this reader sees (a partner
+    # without "plan" in the consent opens the overview without its plan).
+    seen = [p for p in parts if p not in Category.values or access.sees(p)]
+    log_access(user, family, seen, access, request, purpose)
     return family, access
 
 
