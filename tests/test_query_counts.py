@@ -31,15 +31,18 @@ ENTRIES_PER_FAMILY = 40
 # whose session is past its first request. The test's transaction turns the writes'
 # transactions into savepoints, so a write request's count differs by one or two from
 # the count BENCHMARKS.md reports for the production server.
+# Round three: the caseload, inbox and referral step ask the one disclosure rule
+# (families.permissions) for what each row may show, in a fixed number of queries: the
+# reader's circle rows, the consents of families recorded elsewhere, the caregivers named.
 LIMITS = {
-    "caseload": 8,
+    "caseload": 10,
     "family": 15,
     "timeline": 9,
-    "inbox": 11,
+    "inbox": 15,
     "directory_search": 6,
-    "referral_step": 16,
+    "referral_step": 17,
     "plan_action_update": 17,
-    "api_families": 6,
+    "api_families": 7,
 }
 
 

@@ -23,6 +23,8 @@ from maillage.families.models import Category, Consent
 pytestmark = pytest.mark.django_db
 
 PERSONAL = ["Mélanie", "Côté", "se sent seule", "Plan signé", "Demande HLM", "555-0199"]
+# What identity covers: shown to no reader whose consent lacks it, even on pages they may open.
+NAMES = ["Mélanie", "Côté", "555-0199"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,9 @@ class Route:
     name: str  # URL name, with namespace
     method: str
     url: Callable[[dict], str]
-    needs: str = "any"  # "any", a category, "holder" (record holder), "circle" (circle write)
+    # "any", a category, "holder" (access report, export), "circle" (circle write),
+    # "consent_holder" (the lead or the lead's team: consents and who is in the circle)
+    needs: str = "any"
     body: Callable[[dict], dict] | None = None
     api: bool = False
     reads: bool = True  # a read writes an access event when allowed
@@ -54,7 +58,12 @@ def api(path):
 ROUTES = [
     Route("families:detail", "GET", page("detail")),
     Route("families:consents", "GET", page("consents")),
-    Route("families:consent_scan", "GET", page("consent_scan", "any", "consent")),
+    Route(
+        "families:consent_scan",
+        "GET",
+        page("consent_scan", "any", "consent"),
+        needs=Category.IDENTITY,
+    ),
     Route("families:circle", "GET", page("circle")),
     Route("families:plan", "GET", page("plan"), needs=Category.PLAN),
     Route(
@@ -89,15 +98,23 @@ ROUTES = [
         "families:circle",
         "POST",
         page("circle"),
-        needs="circle",
+        needs="consent_holder",
         reads=False,
         body=lambda care: {"action": "add", "email": "nobody@example.org"},
+    ),
+    Route(
+        "families:circle",
+        "POST",
+        page("circle"),
+        needs="consent_holder",
+        reads=False,
+        body=lambda care: {"action": "add", "email": "outsider@hop.example.org"},
     ),
     Route(
         "families:consents",
         "POST",
         page("consents"),
-        needs="circle",
+        needs="consent_holder",
         reads=False,
         body=lambda care: {"purpose": ""},
     ),
@@ -118,7 +135,7 @@ ROUTES = [
         "families:withdraw_consent",
         "POST",
         page("withdraw_consent", "any", "consent"),
-        needs="circle",
+        needs="consent_holder",
         reads=False,
     ),
     Route(
@@ -151,7 +168,7 @@ ROUTES = [
         "api-1.0.0:withdraw_consent",
         "POST",
         api("{f}/consents/{c}/withdraw"),
-        needs="circle",
+        needs="consent_holder",
         api=True,
         reads=False,
         body=lambda care: {"reason": ""},
@@ -162,9 +179,11 @@ LISTS = {"families:caseload", "families:create", "api-1.0.0:list_families"}
 
 ACTORS = [
     "owner",
+    "circle_colleague",
     "partner",
     "partner_withdrawn",
     "partner_without_category",
+    "partner_without_identity",
     "partner_lead",
     "colleague",
     "outsider",
@@ -177,14 +196,24 @@ ACTORS = [
 ]
 
 
+# What the consent shares with the partner's organization, by actor.
+SHARED_WITH = {
+    "partner": {Category.IDENTITY, Category.PLAN},
+    "partner_without_category": {Category.IDENTITY},
+    "partner_without_identity": {Category.PLAN, Category.NOTES},
+}
+SEES_NAMES = {"owner", "circle_colleague", "partner", "partner_without_category", "partner_lead"}
+SEES_NAMES |= {"break_glass"}
+
+
 def expected(actor: str, route: Route) -> bool:
     """May this actor do this? Straight from the product's rules."""
     if actor == "owner":  # lead worker, recording organization
         return route.needs != "emergency"  # already has access: redirected, not served
-    if actor in ("partner", "partner_without_category"):
-        shared = {Category.IDENTITY, Category.PLAN}
-        if actor == "partner_without_category":
-            shared = {Category.IDENTITY}
+    if actor == "circle_colleague":  # recording organization, another team, not the lead
+        return route.needs not in ("emergency", "consent_holder")
+    if actor in SHARED_WITH:
+        shared = SHARED_WITH[actor]
         if route.needs in ("any", "circle"):
             return True
         if route.needs == "circle_plan":
@@ -193,7 +222,7 @@ def expected(actor: str, route: Route) -> bool:
     if actor == "partner_lead":  # sees what their member's organization may see; writes not
         return route.needs in ("any", Category.IDENTITY, Category.PLAN)
     if actor == "break_glass":  # everything for a few hours, but neither writes nor the record
-        return route.needs in ("any", Category.PLAN)
+        return route.needs in ("any", Category.PLAN, Category.IDENTITY)
     return False
 
 
@@ -209,6 +238,18 @@ def setup_actor(actor: str, care, client, verified_login):
     if actor == "partner_without_category":
         Consent.objects.filter(pk=care["consent"].pk).update(categories=",identity,")
         actor = "partner"
+    if actor == "partner_without_identity":
+        Consent.objects.filter(pk=care["consent"].pk).update(categories=",plan,notes,")
+        actor = "partner"
+    if actor == "circle_colleague":
+        services.add_circle_member(
+            by=users["owner"],
+            family=care["family"],
+            practitioner=users["colleague"].practitioner,
+            team=care["teams"]["family"],
+            role="Éducatrice",
+        )
+        actor = "colleague"
     if actor == "other_token":
         _token, secret = create_api_token(user=users["outsider"], name="script")
         return client, {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
@@ -225,6 +266,7 @@ def setup_actor(actor: str, care, client, verified_login):
         actor = "outsider"
     user = users[actor]
     user.__dict__.pop("_family_access", None)
+    user.__dict__.pop("_family_reader", None)
     return verified_login(user), {}
 
 
@@ -267,7 +309,15 @@ def test_matrix(route, actor, care, client, verified_login):
         # The break-glass form itself shows nothing personal: practitioners without access
         # get the form, those with access are sent to the record, others are refused.
         status = response.status_code
-        if actor in ("owner", "partner", "partner_lead", "break_glass", "partner_without_category"):
+        if actor in (
+            "owner",
+            "circle_colleague",
+            "partner",
+            "partner_lead",
+            "break_glass",
+            "partner_without_category",
+            "partner_without_identity",
+        ):
             assert status == 302
         elif actor in ("colleague", "outsider", "partner_withdrawn", "break_glass_without_reason"):
             assert status == 200
@@ -288,10 +338,14 @@ def test_matrix(route, actor, care, client, verified_login):
         assert written <= 1, f"{actor} on {route.name}: {written} access events"
     else:
         assert written == 0, f"{actor} on {route.name}: {written} access events"
+    body_bytes = b"".join(response.streaming_content) if response.streaming else response.content
+    content = body_bytes.decode(errors="replace")
     if not allowed:
-        content = response.content.decode(errors="replace")
         for text in PERSONAL:
             assert text not in content, f"{text!r} leaked to {actor} by {route.name}"
+    if actor not in SEES_NAMES:
+        for text in NAMES:
+            assert text not in content, f"{text!r} shown to {actor} by {route.name}"
 
 
 def _walk(patterns, prefix="", namespace=""):

@@ -167,8 +167,8 @@ def test_lists_name_a_family_only_where_identity_is_shared(care, client):
     partner, owner = care["users"]["partner"], care["users"]["owner"]
     client.force_login(partner)
     assert listed_names(client) == (True, [["Mélanie Côté"]])
-    # A consent that shares identity with another organization names nothing to the
-    # partner's organization once its own consent is withdrawn.
+    # The partner's organization keeps the plan but loses identity; another organization
+    # gets identity: the partner's lists show the family by its reference only.
     services.record_consent(
         by=owner,
         family=care["family"],
@@ -179,11 +179,26 @@ def test_lists_name_a_family_only_where_identity_is_shared(care, client):
         method="verbal",
         witness="Infirmière de garde",
     )
+    plan_only = services.record_consent(
+        by=owner,
+        family=care["family"],
+        given_by=care["mother"],
+        organizations=[care["orgs"]["crd"]],
+        categories=[Category.PLAN],
+        purpose="Suivi conjoint",
+        method="verbal",
+        witness="Infirmière de garde",
+    )
     services.withdraw_consent(by=owner, consent=care["consent"], reason="Demande de la mère")
     page_names, api_names = listed_names(client)
     assert not page_names
     assert api_names == [None]
     assert care["family"].reference in client.get(reverse("families:caseload")).content.decode()
+    # Nothing left for the partner: the family leaves its lists altogether.
+    services.withdraw_consent(by=owner, consent=plan_only, reason="Demande de la mère")
+    page = client.get(reverse("families:caseload")).content.decode()
+    assert care["family"].reference not in page
+    assert client.get("/api/v1/families/").json()["items"] == []
     client.force_login(owner)
     assert listed_names(client) == (True, [["Mélanie Côté"]])
 

@@ -1,17 +1,19 @@
 """Family endpoints of the JSON API. Same selectors and services as the pages: same rules,
 same access log. A family the caller may not see is "not found", like a missing one."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from . import selectors, services
-from .models import Consent, Family, PlanAction
-from .permissions import identity_shown_in_caseload
+from .models import Family, PlanAction
 from .schemas import (
     ActionOut,
     ActionPatch,
@@ -28,42 +30,25 @@ from .schemas import (
 router = Router(tags=["families"])
 
 
+@dataclass
+class Listing:
+    """What a paginated endpoint returns: the rows to page through, and how a page's rows
+    are shown to this reader (labelled, masked, logged) once the page is cut."""
+
+    rows: QuerySet
+    present: Callable[[list], list]
+
+
 class FamilyPagination(PageNumberPagination):
-    """Pages of 20; each page's rows pass through `present` (which may log the read)."""
+    """Pages of 20; each page's rows pass through the listing's `present`."""
 
     def __init__(self, **kwargs):
         super().__init__(page_size=20, max_page_size=100, **kwargs)
 
-    def present(self, request, items) -> list:
-        return list(items)
-
     def paginate_queryset(self, queryset, pagination, request, **params):
-        page = super().paginate_queryset(queryset, pagination, request, **params)
-        page["items"] = self.present(request, page["items"])
+        page = super().paginate_queryset(queryset.rows, pagination, request, **params)
+        page["items"] = queryset.present(list(page["items"]))
         return page
-
-
-class CaseloadPagination(FamilyPagination):
-    def present(self, request, items) -> list:
-        families = list(items)
-        named = identity_shown_in_caseload(families)
-        selectors.log_listing(request.user, families, request=request, purpose="api caseload")
-        return [
-            {
-                "id": f.id,
-                "reference": f.reference,
-                "next_action_due": f.next_action_due,
-                "names": [f"{c.first_name} {c.last_name}" for c in f.caregivers.all()]
-                if f.id in named
-                else None,
-            }
-            for f in families
-        ]
-
-
-class TimelinePagination(FamilyPagination):
-    def present(self, request, items) -> list:
-        return [_entry_out(e) for e in items]
 
 
 def _member_out(m) -> dict:
@@ -109,18 +94,33 @@ def _validation(error: ValidationError) -> HttpError:
     return HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in detail.items()))
 
 
-def _writable(request, family_id) -> Family:
-    family = Family.objects.filter(id=family_id).first()
-    if family is None or not request.user.has_perm("families.view_family", family):
-        raise Http404
-    return family
+def _writable(request, family_id, perm: str) -> Family:
+    return selectors.family_for_write(request.user, family_id, perm)
 
 
 @router.get("/", response=list[FamilySummaryOut])
-@paginate(CaseloadPagination)
+@paginate(FamilyPagination)
 def list_families(request: HttpRequest):
-    """My caseload: the families I follow in a circle of care (each one listed is logged)."""
-    return selectors.caseload_summary(fetched_by=request.user)
+    """My caseload: the families I follow in a circle of care and may open (each one
+    listed is logged); names only where the consent covers identity."""
+    caseload = selectors.caseload_summary(fetched_by=request.user)
+
+    def present(rows: list) -> list:
+        families = caseload.present(rows)
+        selectors.log_listing(request.user, families, request=request, purpose="api caseload")
+        return [
+            {
+                "id": f.id,
+                "reference": f.reference,
+                "next_action_due": f.next_action_due,
+                "names": [f"{c.first_name} {c.last_name}" for c in f.caregivers.all()]
+                if f.access.shows_identity
+                else None,
+            }
+            for f in families
+        ]
+
+    return Listing(caseload.families, present)
 
 
 @router.get("/{family_id}", response=FamilyOut)
@@ -162,10 +162,8 @@ def list_consents(request: HttpRequest, family_id: UUID):
 
 @router.post("/{family_id}/consents/{consent_id}/withdraw", response=ConsentOut)
 def withdraw_consent(request: HttpRequest, family_id: UUID, consent_id: UUID, body: WithdrawIn):
-    family = _writable(request, family_id)
-    consent = Consent.objects.filter(id=consent_id, family=family).first()
-    if consent is None:
-        raise Http404
+    family = _writable(request, family_id, "families.record_consent")
+    consent = selectors.consent_of(family, consent_id)
     try:
         consent = services.withdraw_consent(
             by=request.user, consent=consent, reason=body.reason, request=request
@@ -216,10 +214,8 @@ def get_plan(request: HttpRequest, family_id: UUID):
 
 @router.patch("/{family_id}/plan/actions/{action_id}", response=ActionOut)
 def update_action(request: HttpRequest, family_id: UUID, action_id: UUID, body: ActionPatch):
-    family = _writable(request, family_id)
-    item = PlanAction.objects.filter(id=action_id, family=family).first()
-    if item is None:
-        raise Http404
+    family = _writable(request, family_id, "families.change_plan")
+    item = selectors.plan_action_of(family, action_id)
     fields = {k: v for k, v in body.dict(exclude_unset=True).items() if k != "version"}
     try:
         item = services.update_action(
@@ -235,17 +231,20 @@ def update_action(request: HttpRequest, family_id: UUID, action_id: UUID, body: 
 
 
 @router.get("/{family_id}/timeline", response=list[EntryOut])
-@paginate(TimelinePagination)
+@paginate(FamilyPagination)
 def list_timeline(request: HttpRequest, family_id: UUID):
     family, access = selectors.access_family(
         request.user, family_id, parts=["timeline"], request=request
     )
-    return selectors.visible_entries(request.user, family, access)
+    return Listing(
+        selectors.visible_entries(request.user, family, access),
+        lambda rows: [_entry_out(e) for e in selectors.masked_entries(rows, family, access)],
+    )
 
 
 @router.post("/{family_id}/timeline", response={201: EntryOut})
 def add_entry(request: HttpRequest, family_id: UUID, body: EntryIn):
-    family = _writable(request, family_id)
+    family = _writable(request, family_id, "families.add_entry")
     try:
         entry = services.add_entry(by=request.user, family=family, request=request, **body.dict())
     except PermissionDenied:

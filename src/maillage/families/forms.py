@@ -111,10 +111,17 @@ class ConsentForm(forms.Form):
         label=_("Scan of the signed form (PDF or image, 5 MB at most)"), required=False
     )
 
-    def __init__(self, *args, family=None, **kwargs):
+    def __init__(self, *args, family=None, show_names: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if family is not None:
             self.fields["given_by"].queryset = family.caregivers.all()
+        if not show_names:
+            # Without the identity category the reader sees no name, here neither.
+            self.fields["given_by"].label_from_instance = _caregiver_stand_in
+
+
+def _caregiver_stand_in(caregiver: Caregiver) -> str:
+    return caregiver.relationship or _("Parent or caregiver")
 
 
 class WithdrawForm(forms.Form):

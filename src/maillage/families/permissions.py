@@ -6,17 +6,23 @@
   (started, not ended, not withdrawn) shares with their organization: nothing without one.
 - The lead of a team that has a member in the circle sees what that member's organization
   may see.
+- Names (and what carries them: a signed scan, who gave a consent) only with the identity
+  category: everywhere else the family is its neutral reference.
+- Only the record holder (the lead worker, or a member of the lead's team in the recording
+  organization) records, widens or withdraws a consent and brings people into the circle.
 - A practitioner who opened emergency access ("break glass") sees the record until it
   expires.
 - Network coordinators and administrators see no family's personal data.
 Timeline entries add their own visibility: circle, the author's team only, or the author.
 """
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import rules
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import OuterRef, Subquery, UUIDField
+from django.db.models import Q
 from django.utils import timezone
 
 from maillage.core.models import Role
@@ -30,16 +36,28 @@ ALL_CATEGORIES = frozenset(Category.values)
 
 @dataclass(frozen=True)
 class FamilyAccess:
+    """What one reader may see of one family: the one answer every app asks for (pages,
+    API, referrals, consultations, exports). Nothing else decides it."""
+
     categories: frozenset[str] = frozenset()
-    via: str = ""  # "circle", "team_lead", "emergency" or "" (no access)
+    via: str = ""  # "circle", "team_lead", "emergency", "receiving_team"… or "" (no access)
     member: CircleMember | None = None
     is_lead: bool = False
     in_recording_organization: bool = False
     user_team_ids: frozenset = field(default_factory=frozenset)
+    # The record holder: the lead worker, or someone of the lead's team in the recording
+    # organization. Only they record, change or widen the family's consents.
+    holds_record: bool = False
 
     @property
     def granted(self) -> bool:
         return bool(self.categories)
+
+    @property
+    def shows_identity(self) -> bool:
+        """May this reader see the family members' names (and anything that carries them:
+        a signed scan, the caregivers a consent was given by)?"""
+        return Category.IDENTITY in self.categories
 
     def sees(self, category: str) -> bool:
         return category in self.categories
@@ -48,52 +66,265 @@ class FamilyAccess:
 NO_ACCESS = FamilyAccess()
 
 
-def _shared_categories(family: Family, organization_id) -> frozenset[str]:
-    codes: set[str] = set()
-    for categories in (
+@dataclass(frozen=True)
+class _Reader:
+    """The reader's side of the decision, read once per request."""
+
+    user_id: object
+    team_ids: frozenset
+    led_team_ids: frozenset
+
+
+@dataclass(frozen=True)
+class _CircleRow:
+    practitioner_user_id: object
+    team_id: object
+    organization_id: object
+    is_lead: bool
+    member: CircleMember | None = None
+
+
+def _reader_role_sees_nothing(user) -> bool:
+    """Anonymous, inactive, coordinators, administrators: no family's data, ever."""
+    return not (user and user.is_authenticated and user.is_active) or (
+        user.role != Role.PRACTITIONER
+    )
+
+
+def _reader(user) -> _Reader | None:
+    """None for anyone who sees no family (_reader_role_sees_nothing)."""
+    if _reader_role_sees_nothing(user):
+        return None
+    cached = getattr(user, "_family_reader", None)
+    if cached is None:
+        memberships = list(
+            Membership.objects.filter(practitioner__user=user).values_list("team_id", "role")
+        )
+        cached = _Reader(
+            user_id=user.id,
+            team_ids=frozenset(team_id for team_id, _ in memberships),
+            led_team_ids=frozenset(
+                team_id for team_id, role in memberships if role == MembershipRole.LEAD
+            ),
+        )
+        user._family_reader = cached
+    return cached
+
+
+def _decide(
+    reader: _Reader,
+    recording_organization_id,
+    circle: list[_CircleRow],
+    shared_with: Callable[[], dict],
+    emergency: Callable[[], bool],
+) -> FamilyAccess:
+    """THE disclosure rule (see the module's docstring), on rows read by the caller.
+    `shared_with()` maps an organization to the categories consents in effect share with
+    it; `emergency()` says whether the reader broke the glass. Both are asked only when
+    the answer depends on them (a single read skips their queries when it can)."""
+
+    def categories_for(organization_id) -> tuple[frozenset[str], bool]:
+        if organization_id == recording_organization_id:
+            return ALL_CATEGORIES, True
+        return frozenset(shared_with().get(organization_id, ())), False
+
+    lead = next((m for m in circle if m.is_lead), None)
+    team_ids = reader.team_ids
+    mine = next((m for m in circle if m.practitioner_user_id == reader.user_id), None)
+    if mine is not None:
+        categories, in_org = categories_for(mine.organization_id)
+        holds = mine.is_lead or (in_org and lead is not None and lead.team_id in team_ids)
+        return FamilyAccess(
+            categories,
+            "circle",
+            mine.member,
+            mine.is_lead,
+            in_org,
+            team_ids,
+            holds and bool(categories),
+        )
+    led = next((m for m in circle if m.team_id in reader.led_team_ids), None)
+    if led is not None:
+        categories, in_org = categories_for(led.organization_id)
+        if categories:
+            holds = in_org and lead is not None and lead.team_id in team_ids
+            return FamilyAccess(categories, "team_lead", None, False, in_org, team_ids, holds)
+    if emergency():
+        return FamilyAccess(ALL_CATEGORIES, "emergency", None, False, False, team_ids)
+    return NO_ACCESS
+
+
+# Bumped by every consent write in this process: a family instance's cached shares are
+# stale from then on (see _shared_with).
+_consent_generation = [0]
+
+
+def _shared_with(family: Family) -> dict:
+    """What consents in effect share with each organization, for one family, read once per
+    family instance (a request that asks both "may this team act?" and "what may it see?"
+    reads the consents once). A consent written since, in this process, voids the copy."""
+    cached = getattr(family, "_shared_with", None)
+    if cached is None or cached[0] != _consent_generation[0]:
+        cached = (_consent_generation[0], _consents_by_family([family.pk]).get(family.pk, {}))
+        family._shared_with = cached
+    return cached[1]
+
+
+def forget_shares() -> None:
+    """After a consent is recorded or withdrawn."""
+    _consent_generation[0] += 1
+
+
+def _consents_by_family(family_ids) -> dict:
+    """{family id: {organization id: set of categories}} from the consents in effect."""
+    shared: dict = {}
+    for family_id, organization_id, categories in (
         Consent.objects.in_effect()
-        .filter(family=family, organizations=organization_id)
-        .values_list("categories", flat=True)
+        .filter(family_id__in=family_ids)
+        .values_list("family_id", "organizations", "categories")
     ):
-        codes.update(split_codes(categories))
-    return frozenset(codes)
-
-
-def _categories_for(family: Family, organization_id) -> tuple[frozenset[str], bool]:
-    if organization_id == family.recording_organization_id:
-        return ALL_CATEGORIES, True
-    return _shared_categories(family, organization_id), False
+        if organization_id is None:
+            continue
+        shared.setdefault(family_id, {}).setdefault(organization_id, set()).update(
+            split_codes(categories)
+        )
+    return shared
 
 
 def compute_access(user, family: Family) -> FamilyAccess:
-    if not (user and user.is_authenticated and user.is_active):
+    reader = _reader(user)
+    if reader is None:
         return NO_ACCESS
-    if user.role != Role.PRACTITIONER:
-        return NO_ACCESS
-    memberships = list(
-        Membership.objects.filter(practitioner__user=user).values_list("team_id", "role")
-    )
-    team_ids = frozenset(team_id for team_id, _ in memberships)
-    led_team_ids = {team_id for team_id, role in memberships if role == MembershipRole.LEAD}
-    active_circle = list(
-        CircleMember.objects.filter(family=family, left_at__isnull=True).select_related(
+    circle = [
+        _CircleRow(m.practitioner.user_id, m.team_id, m.team.organization_id, m.is_lead, m)
+        for m in CircleMember.objects.filter(family=family, left_at__isnull=True).select_related(
             "team", "practitioner"
         )
+    ]
+    return _decide(
+        reader,
+        family.recording_organization_id,
+        circle,
+        functools.cache(lambda: _consents_by_family([family.pk]).get(family.pk, {})),
+        lambda: EmergencyAccess.objects.filter(
+            user=user, family=family, expires_at__gt=timezone.now()
+        ).exists(),
     )
-    mine = next((m for m in active_circle if m.practitioner.user_id == user.id), None)
-    if mine is not None:
-        categories, in_org = _categories_for(family, mine.team.organization_id)
-        return FamilyAccess(categories, "circle", mine, mine.is_lead, in_org, team_ids)
-    led = next((m for m in active_circle if m.team_id in led_team_ids), None)
-    if led is not None:
-        categories, in_org = _categories_for(family, led.team.organization_id)
-        if categories:
-            return FamilyAccess(categories, "team_lead", None, False, in_org, team_ids)
-    if EmergencyAccess.objects.filter(
-        user=user, family=family, expires_at__gt=timezone.now()
-    ).exists():
-        return FamilyAccess(ALL_CATEGORIES, "emergency", None, False, False, team_ids)
-    return NO_ACCESS
+
+
+def accesses(user, families) -> dict:
+    """The same rule for a list of families (a caseload, an inbox, a referral page), in a
+    fixed number of queries whatever the list's length: {family id: FamilyAccess}."""
+    reader = _reader(user)
+    families = list(families)
+    if reader is None or not families:
+        return {f.pk: NO_ACCESS for f in families}
+    ids = [f.pk for f in families]
+    circles: dict = {}
+    for row in (
+        CircleMember.objects.filter(family_id__in=ids, left_at__isnull=True)
+        .filter(
+            Q(practitioner__user_id=reader.user_id)
+            | Q(team_id__in=reader.led_team_ids)
+            | Q(is_lead=True)
+        )
+        .values_list(
+            "family_id", "practitioner__user_id", "team_id", "team__organization_id", "is_lead"
+        )
+    ):
+        circles.setdefault(row[0], []).append(_CircleRow(*row[1:]))
+    emergency = set(
+        EmergencyAccess.objects.filter(
+            user_id=reader.user_id, family_id__in=ids, expires_at__gt=timezone.now()
+        ).values_list("family_id", flat=True)
+    )
+    shared = _consents_by_family(ids)
+    return {
+        f.pk: _decide(
+            reader,
+            f.recording_organization_id,
+            circles.get(f.pk, []),
+            lambda pk=f.pk: shared.get(pk, {}),
+            lambda pk=f.pk: pk in emergency,
+        )
+        for f in families
+    }
+
+
+def accesses_as_member(user) -> dict:
+    """The same rule for every family whose circle the user is in (a caseload): two
+    queries whatever its length, the consents read only for families recorded by another
+    organization. Lists never write, so `holds_record` is left undecided (False) here, and
+    the reader's teams (which only timeline visibility and team leads need) are not read."""
+    if _reader_role_sees_nothing(user):
+        return {}
+    reader = _Reader(user_id=user.id, team_ids=frozenset(), led_team_ids=frozenset())
+    rows = list(
+        CircleMember.objects.filter(practitioner__user_id=reader.user_id, left_at__isnull=True)
+        .values_list(
+            "family_id",
+            "family__recording_organization_id",
+            "team_id",
+            "team__organization_id",
+            "is_lead",
+        )
+        .order_by()
+    )
+    elsewhere = [row[0] for row in rows if row[1] != row[3]]
+    shared = _consents_by_family(elsewhere) if elsewhere else {}
+    return {
+        family_id: _decide(
+            reader,
+            recording_organization_id,
+            [_CircleRow(reader.user_id, team_id, organization_id, is_lead)],
+            lambda family_id=family_id: shared.get(family_id, {}),
+            lambda: False,
+        )
+        for family_id, recording_organization_id, team_id, organization_id, is_lead in rows
+    }
+
+
+def organization_access(family: Family, organization_id, via: str) -> FamilyAccess:
+    """What a team of this organization sees of the family without being in its circle: a
+    referral's receiving team, a consulted team. The same consent rule as above."""
+    if organization_id == family.recording_organization_id:
+        return FamilyAccess(ALL_CATEGORIES, via, in_recording_organization=True)
+    return FamilyAccess(frozenset(_shared_with(family).get(organization_id, ())), via)
+
+
+def organization_accesses(pairs, via: str = "organization") -> dict:
+    """organization_access for many (family, organization id) pairs at once (an inbox):
+    one query whatever their number. {(family id, organization id): FamilyAccess}."""
+    pairs = list(pairs)
+    shared = _consents_by_family({family.pk for family, _ in pairs})
+    found = {}
+    for family, organization_id in pairs:
+        if organization_id == family.recording_organization_id:
+            access = FamilyAccess(ALL_CATEGORIES, via, in_recording_organization=True)
+        else:
+            categories = shared.get(family.pk, {}).get(organization_id, ())
+            access = FamilyAccess(frozenset(categories), via)
+        found[(family.pk, organization_id)] = access
+    return found
+
+
+def reader_access(user, family: Family, *, through_organization=None, via: str = ""):
+    """What this reader sees of the family: their own access (circle, team lead, break
+    glass) or, failing that, what the family's consent shares with the organization they
+    act for (a referral's receiving team, a consulted team)."""
+    access = family_access(user, family)
+    if access.granted or through_organization is None:
+        return access
+    return organization_access(family, through_organization, via)
+
+
+def consent_covers(family: Family, organization_id, categories) -> bool:
+    """Does a consent in effect share every one of these categories (at least one, when none
+    is named) with the organization? The recording organization needs none."""
+    access = organization_access(family, organization_id, via="organization")
+    if not access.granted:
+        return False
+    return set(categories) <= access.categories
 
 
 def practitioner_id(user):
@@ -103,37 +334,6 @@ def practitioner_id(user):
         return user.practitioner.id
     except ObjectDoesNotExist:
         return None
-
-
-def my_organization_in_circle(user) -> Subquery:
-    """For a caseload's query: the organization through which the user is in each
-    family's circle (the team of their active membership)."""
-    return Subquery(
-        CircleMember.objects.filter(
-            family=OuterRef("pk"), practitioner_id=practitioner_id(user), left_at__isnull=True
-        ).values("team__organization_id")[:1],
-        # Typed as the organization's key, so that rows compare with
-        # recording_organization_id (a foreign key's raw value is not converted on SQLite).
-        output_field=UUIDField(),
-    )
-
-
-def identity_shown_in_caseload(families) -> set:
-    """The rule above for the identity part, for a page of a caseload whose rows carry
-    `my_organization` (my_organization_in_circle): those the user's organization recorded,
-    and those a consent in effect shares identity with it. The consent query runs only
-    for families recorded elsewhere; a lead's caseload has few or none."""
-    shown = {f.id for f in families if f.my_organization == f.recording_organization_id}
-    elsewhere = {f.id: f.my_organization for f in families if f.id not in shown}
-    if elsewhere:
-        for family_id, organization_id in (
-            Consent.objects.in_effect()
-            .filter(family_id__in=elsewhere, categories__contains=f",{Category.IDENTITY},")
-            .values_list("family_id", "organizations")
-        ):
-            if elsewhere[family_id] == organization_id:
-                shown.add(family_id)
-    return shown
 
 
 def family_access(user, family: Family) -> FamilyAccess:
@@ -157,6 +357,7 @@ def forget_access(user) -> None:
     """After a write that changes who sees what (consent, circle, emergency access)."""
     if user is not None:
         user._family_access = None
+        user._family_reader = None
 
 
 def entry_is_visible(access: FamilyAccess, user, entry) -> bool:
@@ -176,12 +377,26 @@ def sees_family(user, family) -> bool:
 
 @rules.predicate
 def is_circle_member(user, family) -> bool:
-    return family_access(user, family).via == "circle"
+    access = family_access(user, family)
+    return access.via == "circle" and access.granted
+
+
+@rules.predicate
+def holds_record(user, family) -> bool:
+    """The lead worker, or a member of the lead's team in the recording organization: the
+    side that holds the family's record. A partner never records, widens or withdraws a
+    consent (not even for itself) and never brings people into the circle."""
+    return family_access(user, family).holds_record
 
 
 @rules.predicate
 def is_lead_worker(user, family) -> bool:
     return family_access(user, family).is_lead
+
+
+@rules.predicate
+def sees_identity(user, family) -> bool:
+    return family_access(user, family).shows_identity
 
 
 @rules.predicate
@@ -206,8 +421,10 @@ def is_practitioner(user) -> bool:
 
 rules.add_perm("families.create_family", is_practitioner)
 rules.add_perm("families.view_family", sees_family)
-rules.add_perm("families.record_consent", is_circle_member)
-rules.add_perm("families.manage_circle", is_circle_member)
+rules.add_perm("families.record_consent", holds_record)
+rules.add_perm("families.manage_circle", holds_record)
+rules.add_perm("families.leave_circle", is_circle_member)
+rules.add_perm("families.see_identity", sees_identity)
 rules.add_perm("families.hand_over_lead", is_lead_worker)
 rules.add_perm("families.change_plan", is_circle_member & sees_plan)
 rules.add_perm("families.add_entry", is_circle_member)

@@ -5,13 +5,16 @@ parts, when, why); a refused read writes none and answers "not found", whether t
 is missing or hidden, so nobody learns what exists.
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action, AuditEvent
 from maillage.audit.services import client_ip
@@ -36,15 +39,13 @@ from .models import (
 )
 from .permissions import (
     FamilyAccess,
+    accesses,
+    accesses_as_member,
     family_access,
-    my_organization_in_circle,
-    practitioner_id,
 )
 
 FAMILY = "families.family"
 EXPIRING_WITHIN = timedelta(days=30)
-# Families in a caseload are listed because the user is in their circle.
-LISTED = FamilyAccess(via="circle")
 
 
 def _access_event(user, family: Family, parts, access: FamilyAccess, request, purpose: str):
@@ -101,13 +102,70 @@ def access_family(
     return family, access
 
 
+def family_for_write(user: User, family_id, perm: str) -> Family:
+    """The family for a write: 404 if not visible, or if this write is not the user's to
+    make (checked before the form, so that a refusal never re-shows the page). The write
+    logs its own event; this read of the row alone is not a read of the family's data."""
+    family = Family.objects.filter(id=family_id).first()
+    if family is None or not family_access(user, family).granted:
+        raise Http404
+    if not user.has_perm(perm, family):
+        raise Http404
+    return family
+
+
+def family_for_emergency(user: User, family_id) -> Family | None:
+    """The family behind an emergency-access request, or None when the id names none. The
+    page answers alike in both cases; only the service tells them apart, and logs both."""
+    if not user.has_perm("families.open_emergency_access"):
+        raise Http404
+    return Family.objects.filter(id=family_id).first()
+
+
+def consent_of(family: Family, consent_id) -> Consent:
+    consent = family.consents.filter(id=consent_id).first()
+    if consent is None:
+        raise Http404
+    return consent
+
+
+def plan_action_of(family: Family, action_id) -> PlanAction:
+    item = (
+        PlanAction.objects.filter(id=action_id, family=family)
+        .select_related("owner__practitioner")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def goal_of(family: Family, goal_id) -> Goal | None:
+    try:
+        return family.goals.filter(id=goal_id).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def plan_changes(family: Family, limit: int = 20) -> list:
+    return list(family.plan_changes.select_related("by")[:limit])
+
+
 def identity(family: Family, access: FamilyAccess) -> dict:
     """Caregivers and children, when identity is shared; otherwise a neutral reference."""
     if not access.sees(Category.IDENTITY):
-        return {"shown": False, "caregivers": [], "children": [], "reference": family.reference}
+        return {
+            "shown": False,
+            "caregivers": [],
+            "children": [],
+            "reference": family.reference,
+            "label": family_label(family, access, []),
+        }
+    caregivers = list(family.caregivers.all())
     return {
         "shown": True,
-        "caregivers": list(family.caregivers.all()),
+        "caregivers": caregivers,
+        "label": family_label(family, access, caregivers),
         # Read only where it is shown (the family page, the export): the other pages show
         # the caregivers' names in their header and skip the query.
         "children": family.children.all(),
@@ -131,6 +189,43 @@ def consents(family: Family) -> list[Consent]:
     )
 
 
+def name_masker(family: Family, access: FamilyAccess):
+    """For a reader without identity, free text (notes, the plan) loses the family's own
+    names, written with or without accents, in any case: a note the consent shares must
+    not name whom the consent keeps anonymous. Returns a function text -> text."""
+    if access.shows_identity:
+        return lambda text: text
+    words = set()
+    for first, last in family.caregivers.values_list("first_name", "last_name"):
+        words.update(re.findall(r"\w{2,}", unicodedata.normalize("NFC", f"{first} {last}")))
+    for name in family.children.values_list("first_name", flat=True):
+        words.update(re.findall(r"\w{2,}", unicodedata.normalize("NFC", name)))
+    if not words:
+        return lambda text: text
+    folded = {fold(w) for w in words}
+    stand_in = _("[name withheld]")
+
+    def mask(text: str) -> str:
+        # NFC first: a name pasted in decomposed form is one word, not two halves.
+        return re.sub(
+            r"\w+",
+            lambda m: stand_in if fold(m.group(0)) in folded else m.group(0),
+            unicodedata.normalize("NFC", text or ""),
+        )
+
+    return mask
+
+
+def masked_entries(entries, family: Family, access: FamilyAccess) -> list[TimelineEntry]:
+    """Timeline entries as this reader may read them (see name_masker)."""
+    entries = list(entries)
+    mask = name_masker(family, access)
+    for entry in entries:
+        entry.text = mask(entry.text)
+        entry.visit_reason = mask(entry.visit_reason)
+    return entries
+
+
 def plan(family: Family, access: FamilyAccess) -> dict:
     if not access.sees(Category.PLAN):
         return {"shown": False}
@@ -144,6 +239,12 @@ def plan(family: Family, access: FamilyAccess) -> dict:
             )
         )
     )
+    if not access.shows_identity:
+        mask = name_masker(family, access)
+        for goal in goals:
+            goal.need, goal.goal = mask(goal.need), mask(goal.goal)
+            for action in goal.actions.all():
+                action.description = mask(action.description)
     return {
         "shown": True,
         "goals": goals,
@@ -172,12 +273,6 @@ class CaseloadFilters:
     attention: str = ""  # "", "overdue", "missed_visits", "expiring_consents"
 
 
-def _in_my_circle(user: User):
-    return CircleMember.objects.filter(
-        family=OuterRef("pk"), practitioner_id=practitioner_id(user), left_at__isnull=True
-    )
-
-
 def _next_action_due() -> Subquery:
     # Each figure of a caseload is a subquery on one family's rows, through the
     # (family, ...) indexes: joining every plan action with every timeline entry and
@@ -201,88 +296,187 @@ def _caregivers() -> Prefetch:
 CASELOAD_ORDER = ("next_action_due", "-created_at", "id")
 
 
-def caseload(*, fetched_by: User, filters: CaseloadFilters) -> QuerySet[Family]:
-    """The families the user follows in a circle of care, with what needs attention.
-    Listing names is a read: the page logs one access event per family it shows
-    (log_listing)."""
-    today = timezone.localdate()
-    mine = _in_my_circle(fetched_by)
-    families = Family.objects.filter(Exists(mine))
-    if filters.only_lead:
-        families = families.filter(Exists(mine.filter(is_lead=True)))
-    for word in fold(filters.q).split():
-        families = families.filter(search_text__contains=word)
-    missed = (
+def family_label(family: Family, access: FamilyAccess, caregivers=None) -> str:
+    """How this reader names this family, the same on every page and in the API: the
+    caregivers' names where the consent covers identity, the neutral reference elsewhere.
+    (Caregivers are read through `family.caregivers.all()`: prefetch them for lists.)"""
+    if access.shows_identity:
+        people = family.caregivers.all() if caregivers is None else caregivers
+        names = ", ".join(f"{c.first_name} {c.last_name}" for c in people)
+        if names:
+            return names
+    return _("Family %(reference)s") % {"reference": family.reference}
+
+
+def label_families(user: User, families) -> dict:
+    """{family id: FamilyAccess} for a list, each row labelled (`row.label`) by the one rule
+    (permissions.accesses): a fixed number of queries whatever the list's length."""
+    families = list(families)
+    found = accesses(user, families)
+    for family in families:
+        family.access = found[family.pk]
+        family.label = family_label(family, family.access)
+    return found
+
+
+@dataclass
+class Caseload:
+    """The families a practitioner follows and may open, with what needs attention.
+    `families` is a queryset to paginate; `present(page)` labels a page's rows."""
+
+    families: QuerySet[Family]
+    access: dict
+    missed_visits: dict
+
+    def present(self, rows) -> list[Family]:
+        rows = list(rows)
+        for family in rows:
+            family.access = self.access[family.pk]
+            family.label = family_label(family, family.access)
+            family.i_lead = family.access.is_lead
+            family.missed_visits = self.missed_visits.get(family.pk, 0)
+        return rows
+
+
+def _missed_visits(access: dict) -> dict:
+    """Missed home visits of the last 90 days per family, counting only the entries of
+    categories the reader sees: the count of what the consent hides is itself hidden."""
+    counts: dict = {}
+    for family_id, category, n in (
         TimelineEntry.objects.filter(
-            family=OuterRef("pk"),
+            family_id__in=list(access),
             kind=EntryKind.HOME_VISIT,
             visit_outcome=VisitOutcome.MISSED,
             occurred_at__gte=timezone.now() - timedelta(days=90),
         )
         .order_by()
-        .values("family")
+        .values_list("family_id", "category")
         .annotate(n=Count("pk"))
-        .values("n")
-    )
+    ):
+        if access[family_id].sees(category):
+            counts[family_id] = counts.get(family_id, 0) + n
+    return counts
+
+
+def _visible_in_my_circle(user: User) -> tuple[dict, list]:
+    """{family id: access} of the families in my circle I may open, and those of them
+    whose plan I see."""
+    visible = {pk: a for pk, a in accesses_as_member(user).items() if a.granted}
+    return visible, [pk for pk, a in visible.items() if a.sees(Category.PLAN)]
+
+
+def caseload(*, fetched_by: User, filters: CaseloadFilters) -> Caseload:
+    """The families the user follows in a circle of care and may open today: a partner
+    whose consent ended or was withdrawn no longer lists the family. Each figure shows
+    only what the reader's consent covers (the next action is plan data). Listing names
+    is a read: the page logs one access event per family it shows (log_listing)."""
+    today = timezone.localdate()
+    visible, sees_plan = _visible_in_my_circle(fetched_by)
+    families = Family.objects.filter(id__in=list(visible))
+    if filters.only_lead:
+        families = families.filter(id__in=[pk for pk, a in visible.items() if a.is_lead])
+    for word in fold(filters.q).split():
+        families = families.filter(search_text__contains=word)
+    missed = _missed_visits(visible)
     families = families.annotate(
-        next_action_due=_next_action_due(),
-        missed_visits=Coalesce(Subquery(missed), 0),
+        next_action_due=Case(When(id__in=sees_plan, then=_next_action_due()), default=None),
         expiring_consent=Exists(
             Consent.objects.in_effect().filter(
                 family=OuterRef("pk"), valid_until__lte=today + EXPIRING_WITHIN
             )
         ),
-        i_lead=Exists(mine.filter(is_lead=True)),
-        my_organization=my_organization_in_circle(fetched_by),
     )
     if filters.attention == "overdue":
         families = families.filter(next_action_due__lt=today)
     elif filters.attention == "missed_visits":
-        families = families.filter(missed_visits__gt=0)
+        families = families.filter(id__in=list(missed))
     elif filters.attention == "expiring_consents":
         families = families.filter(expiring_consent=True)
-    return families.prefetch_related(
+    families = families.prefetch_related(
         _caregivers(), Prefetch("children", queryset=Child.objects.order_by("created_at"))
     ).order_by(*CASELOAD_ORDER)
+    return Caseload(families=families, access=visible, missed_visits=missed)
 
 
-def caseload_summary(*, fetched_by: User) -> QuerySet[Family]:
+def caseload_summary(*, fetched_by: User) -> Caseload:
     """The caseload as the API lists it: the same families in the same order as the page,
-    with their next action's date and their caregivers, without the page's attention
-    figures and children, which the list does not return (they were a third of its
-    cost: BENCHMARKS.md). Logged like the page (log_listing)."""
-    return (
-        Family.objects.filter(Exists(_in_my_circle(fetched_by)))
+    with their next action's date (where the plan is shared) and their caregivers, without
+    the page's other figures and children, which the list does not return (they were a
+    third of its cost: BENCHMARKS.md). Logged like the page (log_listing)."""
+    visible, sees_plan = _visible_in_my_circle(fetched_by)
+    families = (
+        Family.objects.filter(id__in=list(visible))
         .annotate(
-            next_action_due=_next_action_due(),
-            my_organization=my_organization_in_circle(fetched_by),
+            next_action_due=Case(When(id__in=sees_plan, then=_next_action_due()), default=None)
         )
         .prefetch_related(_caregivers())
         .order_by(*CASELOAD_ORDER)
     )
+    return Caseload(families=families, access=visible, missed_visits={})
 
 
-def log_listing(user: User, families, *, request=None, purpose: str = "caseload") -> None:
-    """One access event per family shown in a list (a caseload page, an API page)."""
+def families_followed(*, fetched_by: User) -> list[Family]:
+    """The families I follow in a circle and may open, newest first, each labelled as I
+    may name it (`family.label`): the choices of a referral or consultation form."""
+    visible, _plan = _visible_in_my_circle(fetched_by)
+    families = list(
+        Family.objects.filter(id__in=list(visible))
+        .prefetch_related(_caregivers())
+        .order_by("-created_at")
+    )
+    for family in families:
+        family.access = visible[family.pk]
+        family.label = family_label(family, family.access)
+    return families
+
+
+def log_listing(
+    user: User,
+    families,
+    *,
+    request=None,
+    purpose: str = "caseload",
+    part: str = "caseload",
+    shown: tuple[str, ...] = (Category.IDENTITY, Category.PLAN),
+) -> None:
+    """One access event per family shown in a list (a caseload page, an API page, an
+    inbox), each family carrying its `access` (label_families, Caseload.present), naming
+    what the row showed: names only where identity is shared, the next action only where
+    the plan is."""
     events = [
-        _access_event(user, family, ["caseload"], LISTED, request, purpose) for family in families
+        _access_event(
+            user,
+            family,
+            [part, *(p for p in shown if family.access.sees(p))],
+            family.access,
+            request,
+            purpose,
+        )
+        for family in families
     ]
     AuditEvent.objects.bulk_create(events)
 
 
-def expiring_consents(*, fetched_by: User, within: timedelta = EXPIRING_WITHIN) -> list[Consent]:
+def expiring_consents(
+    *, fetched_by: User, access: dict, within: timedelta = EXPIRING_WITHIN
+) -> list[Consent]:
+    """Consents about to end, of the families of a caseload (`access`: Caseload.access, the
+    families the user may open), each family labelled as this reader names it."""
     today = timezone.localdate()
-    return list(
+    found = list(
         Consent.objects.in_effect()
-        .filter(
-            valid_until__lte=today + within,
-            family__circle__practitioner__user=fetched_by,
-            family__circle__left_at__isnull=True,
-        )
+        .filter(valid_until__lte=today + within, family_id__in=list(access))
         .select_related("family")
-        .order_by("valid_until")
-        .distinct()[:50]
+        .prefetch_related(_caregivers_of_family())
+        .order_by("valid_until")[:50]
     )
+    for consent in found:
+        consent.family.label = family_label(consent.family, access[consent.family_id])
+    return found
+
+
+def _caregivers_of_family() -> Prefetch:
+    return Prefetch("family__caregivers", queryset=Caregiver.objects.order_by("created_at"))
 
 
 def access_report(family: Family) -> QuerySet[AuditEvent]:
@@ -294,18 +488,15 @@ def access_report(family: Family) -> QuerySet[AuditEvent]:
     )
 
 
-def possible_duplicates(*, fetched_by: User, first_name: str, last_name: str, date_of_birth):
+def duplicate_candidates(*, first_name: str, last_name: str, date_of_birth) -> list[Family]:
     """Families with a caregiver of the same name and birth date, accents and case aside.
-    Only families the user may see are named; the others are only counted, so the
-    warning reveals no one's record."""
+    For services.check_for_duplicates only: it decides what the reader may learn."""
     key = fold(f"{first_name} {last_name}")
-    matches = list(
-        Family.objects.filter(
-            caregivers__name_key=key, caregivers__date_of_birth=date_of_birth
-        ).distinct()
+    return list(
+        Family.objects.filter(caregivers__name_key=key, caregivers__date_of_birth=date_of_birth)
+        .select_related("recording_organization")
+        .distinct()
     )
-    visible = [f for f in matches if family_access(fetched_by, f).granted]
-    return visible, len(matches) - len(visible)
 
 
 def known_person_names() -> list[str]:

@@ -23,6 +23,7 @@ from maillage.core.text import fold
 from maillage.core.tokens import join_codes
 from maillage.directory.models import Membership, Organization, Practitioner, Team
 
+from . import selectors
 from .models import (
     CONSENT_TRANSITIONS,
     ActionStatus,
@@ -42,7 +43,7 @@ from .models import (
     TimelineEntry,
     Visibility,
 )
-from .permissions import family_access, forget_access
+from .permissions import family_access, forget_access, forget_shares
 
 EMERGENCY_ACCESS_DURATION = timedelta(hours=4)
 CONSENT_DEFAULT_LENGTH = timedelta(days=365)
@@ -195,6 +196,65 @@ def create_family(
     return family
 
 
+@transaction.atomic
+def check_for_duplicates(
+    *, by: User, first_name: str, last_name: str, date_of_birth, request=None
+) -> list[Family]:
+    """Before a family is recorded: the families with a caregiver of the same name and birth
+    date that the reader may open. A match the reader may not see is never revealed, not
+    even as a count: its lead worker is told instead (by e-mail, once the check is
+    committed), and may propose a consent. Every match is a read of that family's identity
+    and is logged in its access report."""
+    if not by.has_perm("families.create_family"):
+        raise PermissionDenied
+    matches = selectors.duplicate_candidates(
+        first_name=first_name, last_name=last_name, date_of_birth=date_of_birth
+    )
+    visible = []
+    for family in matches:
+        access = family_access(by, family)
+        if access.granted:
+            visible.append(family)
+        lead = _lead_user(family)
+        selectors.log_access(
+            by, family, ["duplicate_check"], access, request, purpose="duplicate check"
+        )
+        if not access.granted and lead is not None:
+            transaction.on_commit(
+                lambda lead=lead, family=family: _tell_lead_of_duplicate(lead, by, family)
+            )
+    return visible
+
+
+def _lead_user(family: Family) -> User | None:
+    lead = (
+        family.circle.filter(is_lead=True, left_at__isnull=True)
+        .select_related("practitioner__user")
+        .first()
+    )
+    return lead.practitioner.user if lead and lead.practitioner.user else None
+
+
+def _tell_lead_of_duplicate(lead: User, by: User, family: Family) -> None:
+    organization = ", ".join(
+        sorted({m.team.organization.name for m in by.practitioner.memberships.all()})
+    )
+    with translation.override(lead.preferred_language):
+        send_mail(
+            subject=_("A family you lead may be recorded again (%(ref)s)")
+            % {"ref": family.reference},
+            message=_(
+                "%(who)s (%(organization)s) is recording a family with a parent of the same "
+                "name and date of birth as a parent of family %(ref)s, which you lead. They "
+                "were not told that this family exists. If it is the same family, you may "
+                "propose a consent so that you can follow it together."
+            )
+            % {"who": by.full_name, "organization": organization, "ref": family.reference},
+            from_email=None,
+            recipient_list=[lead.email],
+        )
+
+
 # --- consent ----------------------------------------------------------------------------
 
 
@@ -277,6 +337,7 @@ def record_consent(
         categories=categories,
     )
     forget_access(by)
+    forget_shares()
     return consent
 
 
@@ -298,6 +359,7 @@ def withdraw_consent(*, by: User, consent: Consent, reason: str = "", request=No
     consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
     _event(by, Action.UPDATED, consent, consent.family, request, change="withdrawn")
     forget_access(by)
+    forget_shares()
     return consent
 
 
@@ -577,14 +639,7 @@ def add_entry(
 # --- emergency access -------------------------------------------------------------------
 
 
-@transaction.atomic
-def open_emergency_access(
-    *, by: User, family: Family, reason: str, request=None
-) -> EmergencyAccess:
-    """Break glass: a written reason, a few hours of access, a flag in the log, and the
-    lead worker told by e-mail once the transaction holds."""
-    if not by.has_perm("families.open_emergency_access"):
-        raise PermissionDenied
+def _check_emergency_reason(reason: str) -> None:
     if len(reason.strip()) < 20:
         raise ValidationError(
             {
@@ -594,6 +649,17 @@ def open_emergency_access(
                 )
             }
         )
+
+
+@transaction.atomic
+def open_emergency_access(
+    *, by: User, family: Family, reason: str, request=None
+) -> EmergencyAccess:
+    """Break glass: a written reason, a few hours of access, a flag in the log, and the
+    lead worker told by e-mail once the transaction holds."""
+    if not by.has_perm("families.open_emergency_access"):
+        raise PermissionDenied
+    _check_emergency_reason(reason)
     grant = EmergencyAccess.objects.create(
         family=family,
         user=by,
@@ -610,16 +676,28 @@ def open_emergency_access(
         purpose=reason.strip()[:300],
         details={"break_glass": True, "expires_at": grant.expires_at.isoformat()},
     )
-    lead = (
-        family.circle.filter(is_lead=True, left_at__isnull=True)
-        .select_related("practitioner__user")
-        .first()
-    )
-    if lead and lead.practitioner.user:
-        user = lead.practitioner.user
-        transaction.on_commit(lambda: _notify_lead(user, by, family, grant))
+    lead = _lead_user(family)
+    if lead is not None:
+        transaction.on_commit(lambda: _notify_lead(lead, by, family, grant))
     forget_access(by)
     return grant
+
+
+def record_emergency_attempt_on_unknown(*, by: User, family_id, reason: str, request=None):
+    """Break glass on an id that names no family: answered like a real one (nobody learns
+    what exists), and logged like one, so the attempt is seen by whoever reviews them."""
+    if not by.has_perm("families.open_emergency_access"):
+        raise PermissionDenied
+    _check_emergency_reason(reason)
+    record_event(
+        action=Action.EMERGENCY_ACCESS,
+        actor=by,
+        object_type="families.family",
+        object_id=str(family_id),
+        request=request,
+        purpose=reason.strip()[:300],
+        details={"break_glass": True, "found": False},
+    )
 
 
 def _notify_lead(lead: User, opener: User, family: Family, grant: EmergencyAccess) -> None:

@@ -6,14 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors
-from maillage.directory.models import Practitioner, Team
+from maillage.directory import selectors as directory
 
 from . import selectors, services
 from .forms import (
@@ -30,22 +30,13 @@ from .forms import (
     ReviewForm,
     WithdrawForm,
 )
-from .models import Consent, Family, Goal, PlanAction
-from .permissions import identity_shown_in_caseload
+from .models import PlanAction
 
 PAGE_SIZE = 20
 
 
-def _writable_family(user, family_id, perm: str) -> Family:
-    """The family for a write: 404 if not visible, or if this write is not the user's to
-    make (checked before the form, so that a refusal never re-shows the page). The write
-    logs its own event."""
-    family = Family.objects.filter(id=family_id).first()
-    if family is None or not user.has_perm("families.view_family", family):
-        raise Http404
-    if not user.has_perm(perm, family):
-        raise Http404
-    return family
+def _writable_family(user, family_id, perm: str):
+    return selectors.family_for_write(user, family_id, perm)
 
 
 def _conflict(request, message: str, status: int = 409):
@@ -59,17 +50,19 @@ def caseload(request):
     filters = selectors.CaseloadFilters()
     if form.is_valid():
         filters = selectors.CaseloadFilters(**form.cleaned_data)
-    families = selectors.caseload(fetched_by=request.user, filters=filters)
-    page = Paginator(families, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.log_listing(request.user, page, request=request)
+    caseload = selectors.caseload(fetched_by=request.user, filters=filters)
+    page = Paginator(caseload.families, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = caseload.present(page.object_list)
+    selectors.log_listing(request.user, page.object_list, request=request)
     return render(
         request,
         "families/caseload.html",
         {
             "form": form,
             "page": page,
-            "named": identity_shown_in_caseload(page),
-            "expiring": selectors.expiring_consents(fetched_by=request.user),
+            "expiring": selectors.expiring_consents(
+                fetched_by=request.user, access=caseload.access
+            ),
             "today": timezone.localdate(),
             "can_create": request.user.has_perm("families.create_family"),
         },
@@ -81,22 +74,19 @@ def caseload(request):
 def create_family(request):
     if not request.user.has_perm("families.create_family"):
         raise PermissionDenied
-    teams = list(
-        Team.objects.filter(memberships__practitioner__user=request.user).select_related(
-            "organization"
-        )
-    )
+    teams = directory.teams_of_user(fetched_by=request.user)
     form = FamilyForm(request.POST or None, teams=teams)
-    duplicates, hidden_duplicates = [], 0
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicates, hidden_duplicates = selectors.possible_duplicates(
-            fetched_by=request.user,
+        duplicates = services.check_for_duplicates(
+            by=request.user,
             first_name=data["parent1_first_name"],
             last_name=data["parent1_last_name"],
             date_of_birth=data["parent1_date_of_birth"],
+            request=request,
         )
-        if (duplicates or hidden_duplicates) and not data["confirm_new"]:
+        if duplicates and not data["confirm_new"]:
             form.add_error(
                 None,
                 _(
@@ -127,7 +117,6 @@ def create_family(request):
         {
             "form": form,
             "duplicates": duplicates,
-            "hidden_duplicates": hidden_duplicates,
         },
     )
 
@@ -183,7 +172,9 @@ def detail(request, family_id):
         parts=["identity", "circle", "consents", "plan", "timeline"],
         request=request,
     )
-    entries = selectors.visible_entries(request.user, family, access)[:5]
+    entries = selectors.masked_entries(
+        selectors.visible_entries(request.user, family, access)[:5], family, access
+    )
     return render(
         request,
         "families/detail.html",
@@ -205,7 +196,12 @@ def detail(request, family_id):
 def consents(request, family_id):
     if request.method == "POST":
         family = _writable_family(request.user, family_id, "families.record_consent")
-        form = ConsentForm(request.POST, request.FILES, family=family)
+        form = ConsentForm(
+            request.POST,
+            request.FILES,
+            family=family,
+            show_names=request.user.has_perm("families.see_identity", family),
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -236,7 +232,9 @@ def consents(request, family_id):
     family, access = selectors.access_family(
         request.user, family_id, parts=["consents"], request=request
     )
-    form = form or ConsentForm(family=family)
+    can_record = request.user.has_perm("families.record_consent", family)
+    if can_record and form is None:
+        form = ConsentForm(family=family, show_names=access.shows_identity)
     return render(
         request,
         "families/consents.html",
@@ -247,7 +245,7 @@ def consents(request, family_id):
             "form": form,
             "identity": selectors.identity(family, access),
             "consents": selectors.consents(family),
-            "can_record": request.user.has_perm("families.record_consent", family),
+            "can_record": can_record,
         },
         status=status,
     )
@@ -257,7 +255,7 @@ def consents(request, family_id):
 @require_POST
 def withdraw_consent(request, family_id, consent_id):
     family = _writable_family(request.user, family_id, "families.record_consent")
-    consent = get_object_or_404(Consent, id=consent_id, family=family)
+    consent = selectors.consent_of(family, consent_id)
     form = WithdrawForm(request.POST)
     form.is_valid()
     try:
@@ -277,10 +275,11 @@ def withdraw_consent(request, family_id, consent_id):
 
 @login_required
 def consent_scan(request, family_id, consent_id):
+    # The signed form carries the family's names: identity must be shared.
     family, _access = selectors.access_family(
-        request.user, family_id, parts=["consent_scan"], request=request
+        request.user, family_id, parts=["consent_scan"], request=request, category="identity"
     )
-    consent = get_object_or_404(Consent, id=consent_id, family=family)
+    consent = selectors.consent_of(family, consent_id)
     if not consent.scan:
         raise Http404
     response = FileResponse(consent.scan.open("rb"), as_attachment=True)
@@ -295,7 +294,9 @@ def circle(request, family_id):
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
-        needed = "families.hand_over_lead" if action == "hand_over" else "families.manage_circle"
+        needed = {"hand_over": "families.hand_over_lead", "leave": "families.leave_circle"}.get(
+            action, "families.manage_circle"
+        )
         family = _writable_family(request.user, family_id, needed)
         try:
             if action == "add":
@@ -346,13 +347,13 @@ def circle(request, family_id):
 def _add_member(request, family, form) -> bool:
     if not form.is_valid():
         return False
-    person = Practitioner.objects.filter(email=form.cleaned_data["email"].lower()).first()
+    person = directory.practitioner_by_email(
+        fetched_by=request.user, email=form.cleaned_data["email"]
+    )
     if person is None:
         form.add_error("email", _("No practitioner of the directory has this e-mail."))
         return False
-    teams = list(
-        Team.objects.filter(memberships__practitioner=person).select_related("organization")
-    )
+    teams = directory.teams_of(fetched_by=request.user, practitioner=person)
     form.fields["team"].choices = [(str(t.id), f"{t.name} — {t.organization.name}") for t in teams]
     chosen = form.data.get("team")
     team = next((t for t in teams if str(t.id) == chosen), None)
@@ -411,7 +412,7 @@ def plan(request, family_id):
             "action_form": forms_by_name.get("action") or ActionForm(family=family),
             "review_form": forms_by_name.get("review") or ReviewForm(),
             "can_change": request.user.has_perm("families.change_plan", family),
-            "changes": family.plan_changes.select_related("by")[:20],
+            "changes": selectors.plan_changes(family),
         },
         status=status,
     )
@@ -425,7 +426,7 @@ def _plan_post(request, family, action, forms_by_name) -> bool:
             return True
     elif action == "action":
         form = forms_by_name["action"] = ActionForm(request.POST, family=family)
-        goal = Goal.objects.filter(family=family, id=request.POST.get("goal")).first()
+        goal = selectors.goal_of(family, request.POST.get("goal"))
         if goal is None:
             form.add_error(None, _("Choose the goal this action serves."))
         elif form.is_valid():
@@ -452,7 +453,7 @@ def plan_action(request, family_id, action_id):
     """Edit one action of the plan; a save from a stale version is refused, not merged."""
     if request.method == "POST":
         family = _writable_family(request.user, family_id, "families.change_plan")
-        item = get_object_or_404(PlanAction, id=action_id, family=family)
+        item = selectors.plan_action_of(family, action_id)
         form = ActionUpdateForm(request.POST, family=family)
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -462,7 +463,7 @@ def plan_action(request, family_id, action_id):
                     by=request.user, action=item, expected_version=version, request=request, **data
                 )
             except services.Conflict as error:
-                item.refresh_from_db()
+                item = selectors.plan_action_of(family, action_id)
                 return render(
                     request,
                     "families/plan_action.html",
@@ -491,7 +492,7 @@ def plan_action(request, family_id, action_id):
     family, _access = selectors.access_family(
         request.user, family_id, parts=["plan"], request=request, category="plan"
     )
-    item = get_object_or_404(PlanAction, id=action_id, family=family)
+    item = selectors.plan_action_of(family, action_id)
     form = ActionUpdateForm(initial=_action_initial(item), family=family)
     return render(
         request,
@@ -536,6 +537,7 @@ def timeline(request, family_id):
     )
     entries = selectors.visible_entries(request.user, family, access)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.masked_entries(page.object_list, family, access)
     return render(
         request,
         "families/timeline.html",
@@ -601,17 +603,23 @@ def export(request, family_id, fmt):
 @login_required
 @never_cache
 def emergency_access(request, family_id):
-    family = Family.objects.filter(id=family_id).first()
-    if family is None or not request.user.has_perm("families.open_emergency_access"):
-        raise Http404
-    if request.user.has_perm("families.view_family", family):
+    """The break-glass form answers alike whether the id names a family or not, so that
+    nobody learns what exists; the attempt is logged either way."""
+    family = selectors.family_for_emergency(request.user, family_id)
+    if family is not None and request.user.has_perm("families.view_family", family):
         return redirect("families:detail", family.id)
     form = EmergencyAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
         try:
-            services.open_emergency_access(
-                by=request.user, family=family, reason=form.cleaned_data["reason"], request=request
-            )
+            if family is None:
+                services.record_emergency_attempt_on_unknown(
+                    by=request.user, family_id=family_id, reason=reason, request=request
+                )
+            else:
+                services.open_emergency_access(
+                    by=request.user, family=family, reason=reason, request=request
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -622,10 +630,11 @@ def emergency_access(request, family_id):
                     "and the lead worker is told."
                 ),
             )
-            return redirect("families:detail", family.id)
+            # An unknown id then answers "not found" like any family one may not open.
+            return redirect("families:detail", family_id)
     return render(
         request,
         "families/emergency.html",
-        {"form": form, "family_id": family.id},
+        {"form": form, "family_id": family_id},
         status=400 if request.method == "POST" else 200,
     )

@@ -21,10 +21,21 @@ class ReferralPagination(PageNumberPagination):
         super().__init__(page_size=25, max_page_size=100, **kwargs)
 
 
+class InboxPagination(ReferralPagination):
+    """An inbox page names families: each listed one is logged, like the page's."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset.referrals, pagination, request, **params)
+        page["items"] = queryset.present(page["items"])
+        selectors.log_inbox(request.user, page["items"], request, purpose="api referral inbox")
+        return page
+
+
 @router.get("/inbox", response=list[ReferralOut])
-@paginate(ReferralPagination)
+@paginate(InboxPagination)
 def inbox(request: HttpRequest):
-    """Incoming referrals of my teams, oldest first."""
+    """Incoming referrals of my teams that the family's consent still opens to them,
+    oldest first (each one listed is logged)."""
     return selectors.inbox(fetched_by=request.user)
 
 
@@ -36,6 +47,8 @@ def sent(request: HttpRequest):
 
 @router.get("/indicators", response=list[IndicatorRow])
 def indicator_rows(request: HttpRequest, start: date, end: date, by: str = "team"):
+    if not request.user.has_perm("referrals.view_indicators"):
+        raise HttpError(403, "Forbidden")
     if by not in ("team", "organization", "sector_pair"):
         raise HttpError(422, "by: team, organization or sector_pair")
     if start > end:

@@ -61,16 +61,31 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args, families=None, my_teams=None, to_teams=None, offers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["family"].queryset = families if families is not None else Family.objects.none()
-        self.fields["family"].label_from_instance = lambda f: getattr(f, "label", f.reference)
-        self.fields["from_team"].queryset = (
-            my_teams if my_teams is not None else Team.objects.none()
-        )
+        offer_families(self.fields["family"], families)
+        self.fields["from_team"].queryset = _as_queryset(Team, my_teams)
         self.fields["to_team"].queryset = to_teams if to_teams is not None else Team.objects.none()
         self.fields["to_team"].label_from_instance = lambda t: f"{t.name} — {t.organization.name}"
         self.fields["service_offer"].queryset = (
             offers if offers is not None else ServiceOffer.objects.none()
         )
+
+
+def _as_queryset(model, objects):
+    """A model choice field validates against a queryset: the same rows as the list given."""
+    if objects is None:
+        return model.objects.none()
+    if hasattr(objects, "all"):
+        return objects
+    return model.objects.filter(pk__in=[o.pk for o in objects])
+
+
+def offer_families(field, families) -> None:
+    """The families a form may name, labelled as the reader may name them (family.label,
+    set by families.selectors): never a name the consent does not cover."""
+    families = list(families or [])
+    labels = {f.pk: f.label for f in families}
+    field.queryset = _as_queryset(Family, families).order_by("-created_at")
+    field.label_from_instance = lambda f: labels.get(f.pk, f.reference)
 
 
 class StepForm(forms.Form):
@@ -119,13 +134,10 @@ class ConsultationForm(forms.Form):
 
     def __init__(self, *args, my_teams=None, to_teams=None, families=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["from_team"].queryset = (
-            my_teams if my_teams is not None else Team.objects.none()
-        )
+        self.fields["from_team"].queryset = _as_queryset(Team, my_teams)
         self.fields["to_team"].queryset = to_teams if to_teams is not None else Team.objects.none()
         self.fields["to_team"].label_from_instance = lambda t: f"{t.name} — {t.organization.name}"
-        self.fields["family"].queryset = families if families is not None else Family.objects.none()
-        self.fields["family"].label_from_instance = lambda f: getattr(f, "label", f.reference)
+        offer_families(self.fields["family"], families)
 
 
 class ReplyForm(forms.Form):

@@ -7,19 +7,21 @@
   recording organization). A withdrawn consent hides it from them at once.
 - Consultations: the asker and the consulted team; a consultation linked to a family needs
   that same consent coverage for the consulted team.
+- What each of them sees OF THE FAMILY (its names above all) is not decided here but by
+  families.permissions, the one disclosure rule, asked through referrals.selectors.
+- Indicators (aggregates) are readable by every active account, page and API alike.
 """
 
 import rules
 
 from maillage.core.models import Role
-from maillage.core.tokens import split_codes
 from maillage.directory.models import Membership
-from maillage.families.models import Consent
+from maillage.families.permissions import consent_covers
 
 from .models import Consultation, Referral
 
 
-def _team_ids(user) -> set:
+def team_ids_of(user) -> set:
     # getattr/setattr reach the User behind request.user's lazy proxy (see
     # families.permissions.family_access): one query per request, whoever asks.
     cache = getattr(user, "_team_ids", None)
@@ -29,21 +31,6 @@ def _team_ids(user) -> set:
         )
         user._team_ids = cache
     return cache
-
-
-def consent_covers(family, organization_id, categories) -> bool:
-    """Does a consent in effect share every one of these categories with the organization?"""
-    if organization_id == family.recording_organization_id:
-        return True
-    rows = list(
-        Consent.objects.in_effect()
-        .filter(family=family, organizations=organization_id)
-        .values_list("categories", flat=True)
-    )
-    if not rows:
-        return False
-    covered = set().union(*(split_codes(codes) for codes in rows))
-    return set(categories) <= covered
 
 
 @rules.predicate
@@ -60,7 +47,7 @@ def is_referrer(user, referral: Referral) -> bool:
 
 @rules.predicate
 def is_receiving_member(user, referral: Referral) -> bool:
-    if not is_practitioner(user) or referral.to_team_id not in _team_ids(user):
+    if not is_practitioner(user) or referral.to_team_id not in team_ids_of(user):
         return False
     return consent_covers(
         referral.family, referral.to_team.organization_id, referral.category_codes
@@ -73,7 +60,7 @@ def takes_part_in_consultation(user, consultation: Consultation) -> bool:
         return False
     if consultation.asked_by_id == user.id:
         return True
-    if consultation.to_team_id not in _team_ids(user):
+    if consultation.to_team_id not in team_ids_of(user):
         return False
     if consultation.family_id is None:
         return True
@@ -85,3 +72,13 @@ rules.add_perm("referrals.act_as_referrer", is_referrer)
 rules.add_perm("referrals.act_as_receiver", is_receiving_member)
 rules.add_perm("referrals.view_consultation", takes_part_in_consultation)
 rules.add_perm("referrals.ask_consultation", is_practitioner)
+
+
+@rules.predicate
+def reads_network_figures(user) -> bool:
+    """Referral indicators are counts per team, organization or sector pair, never a
+    family: every active account may read them, on the page and in the API alike."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+rules.add_perm("referrals.view_indicators", reads_network_figures)

@@ -1,19 +1,28 @@
 """Reads of referrals and consultations, scoped to the user; reading one logs the read
 against the family."""
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from maillage.core.models import User
-from maillage.directory.models import Membership, Team
-from maillage.families.permissions import FamilyAccess
-from maillage.families.selectors import log_access
+from maillage.directory.models import ServiceOffer, Team
+from maillage.families.models import Category
+from maillage.families.permissions import (
+    FamilyAccess,
+    organization_access,
+    organization_accesses,
+    reader_access,
+)
+from maillage.families.selectors import family_label, log_access, log_listing
 
-from .models import OPEN_FOR_RECEIVER, Consultation, Referral, Status
+from .models import OPEN_FOR_RECEIVER, Consultation, EmailPreferences, Referral, Status
+from .permissions import team_ids_of
 from .working_days import working_days_between
 
 DEFAULT_ACK_TARGET = 2
@@ -40,21 +49,54 @@ def _listed(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     )
 
 
+def _reader_of(user: User, referral: Referral) -> FamilyAccess:
+    """What this reader sees of the referral's family, by the families app's one rule: their
+    own access, or what the consent shares with the receiving team's organization."""
+    if referral.to_team_id in my_team_ids(user):
+        # A member of the receiving team acts for it: what the consent shares with its
+        # organization (already read by the rule that let them in).
+        return organization_access(
+            referral.family, referral.to_team.organization_id, via="receiving_team"
+        )
+    return reader_access(user, referral.family, via="referrer")
+
+
 def access_referral(user: User, referral_id, *, request=None) -> Referral:
-    """The referral, its read logged against the family; 404 whether missing or hidden."""
-    referral = _related(Referral.objects.filter(id=referral_id)).first()
+    """The referral, its read logged against the family; 404 whether missing or hidden.
+    `referral.family_access` says what the page may show of the family (its names only
+    with identity), `referral.family_label` how it names it."""
+    referral = (
+        _related(Referral.objects.filter(id=referral_id))
+        .prefetch_related("family__caregivers")
+        .first()
+    )
     if referral is None or not user.has_perm("referrals.view_referral", referral):
         raise Http404
-    via = "referrer" if referral.referrer_id == user.id else "receiving_team"
+    access = _reader_of(user, referral)
+    referral.family_access = access
+    # Named only where a page shows it (reads the caregivers): functools.partial keeps
+    # the step's POST, which shows nothing, from reading them.
+    referral.family_label = functools.partial(family_label, referral.family, access)
     log_access(
         user,
         referral.family,
-        ["referral", *referral.category_codes],
-        FamilyAccess(via=via),
+        ["referral", *(c for c in referral.category_codes if access.sees(c))],
+        access,
         request,
         purpose="referral",
     )
     return referral
+
+
+def referral_events(referral: Referral):
+    return referral.events.select_related("by")
+
+
+def referral_attachment(referral: Referral, attachment_id):
+    item = referral.attachments.filter(id=attachment_id).first()
+    if item is None:
+        raise Http404
+    return item
 
 
 @dataclass
@@ -69,19 +111,64 @@ class InboxRow:
 
 
 def my_team_ids(user: User) -> list:
-    return list(
-        Membership.objects.filter(practitioner__user=user).values_list("team_id", flat=True)
-    )
+    # Read once per request, shared with the rules (permissions.team_ids_of).
+    return list(team_ids_of(user))
 
 
-def inbox(*, fetched_by: User, team_id=None) -> QuerySet[Referral]:
-    """Incoming referrals of my teams that still need something from us, oldest first."""
+@dataclass
+class Inbox:
+    """Referrals waiting for my teams (a queryset to paginate) and, per family, what the
+    receiving team's organization may see of it; `present(page)` labels a page's rows."""
+
+    referrals: QuerySet[Referral]
+    access: dict
+
+    def present(self, rows) -> list[Referral]:
+        rows = list(rows)
+        for referral in rows:
+            referral.family.access = self.access[referral.family_id]
+            referral.family_label = family_label(referral.family, referral.family.access)
+        return rows
+
+
+def inbox(*, fetched_by: User, team_id=None) -> Inbox:
+    """Incoming referrals of my teams that still need something from us, oldest first:
+    only those the family's consent still opens to my team's organization (the rule of
+    the referral page), so that a withdrawn consent empties the inbox at once."""
     teams = my_team_ids(fetched_by)
     if team_id is not None:
         teams = [t for t in teams if str(t) == str(team_id)]
-    return _listed(
+    waiting = list(
         Referral.objects.filter(to_team_id__in=teams, status__in=OPEN_FOR_RECEIVER)
-    ).order_by("requested_at", "id")
+        .select_related("family", "to_team")
+        .only(
+            "id",
+            "shared_categories",
+            "family__id",
+            "family__recording_organization_id",
+            "to_team__organization_id",
+        )
+    )
+    found = organization_accesses(
+        ((r.family, r.to_team.organization_id) for r in waiting), via="receiving_team"
+    )
+    shown, access = [], {}
+    for r in waiting:
+        family_access = found[(r.family.pk, r.to_team.organization_id)]
+        if _covers(family_access, r.category_codes):
+            shown.append(r.id)
+            access[r.family.pk] = family_access
+    referrals = (
+        _listed(Referral.objects.filter(id__in=shown))
+        .prefetch_related("family__caregivers")
+        .order_by("requested_at", "id")
+    )
+    return Inbox(referrals, access)
+
+
+def _covers(access: FamilyAccess, categories) -> bool:
+    # consent_covers, on an access already read for the whole inbox.
+    return access.granted and set(categories) <= access.categories
 
 
 def inbox_rows(referrals, now: datetime | None = None) -> list[InboxRow]:
@@ -99,23 +186,16 @@ def inbox_rows(referrals, now: datetime | None = None) -> list[InboxRow]:
     ]
 
 
-def log_inbox(user: User, referrals, request=None) -> None:
-    """An inbox page shows families' names: one access event per referral listed."""
-    from maillage.audit.models import AuditEvent
-    from maillage.families.selectors import _access_event
-
-    AuditEvent.objects.bulk_create(
-        [
-            _access_event(
-                user,
-                r.family,
-                ["referral"],
-                FamilyAccess(via="receiving_team"),
-                request,
-                "referral inbox",
-            )
-            for r in referrals
-        ]
+def log_inbox(user: User, referrals, request=None, purpose: str = "referral inbox") -> None:
+    """An inbox page shows families: one access event per referral listed (presented by
+    Inbox.present first), naming what the row showed."""
+    log_listing(
+        user,
+        [r.family for r in referrals],
+        request=request,
+        purpose=purpose,
+        part="referral",
+        shown=(Category.IDENTITY,),
     )
 
 
@@ -173,3 +253,32 @@ def access_consultation(user: User, consultation_id, request=None) -> Consultati
 
 def unread_notifications(user: User):
     return user.notifications.filter(read_at__isnull=True).order_by("-created_at")
+
+
+def active_offers(team_id) -> QuerySet[ServiceOffer]:
+    """The services a team offers now (the referral form's choices); none for a missing or
+    malformed team id."""
+    try:
+        return ServiceOffer.objects.filter(team_id=team_id, is_active=True)
+    except (ValueError, ValidationError):
+        return ServiceOffer.objects.none()
+
+
+def all_teams() -> QuerySet[Team]:
+    return Team.objects.select_related("organization").order_by("organization__name", "name")
+
+
+def email_preferences(user: User):
+    return EmailPreferences.objects.filter(user=user).first()
+
+
+def recent_notifications(user: User, limit: int = 50) -> list:
+    return list(user.notifications.all()[:limit])
+
+
+def attachments_of(referral: Referral) -> list:
+    return list(referral.attachments.all())
+
+
+def consultation_messages(consultation: Consultation):
+    return consultation.messages.select_related("author")

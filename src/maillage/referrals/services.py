@@ -505,3 +505,9 @@ def save_email_preferences(*, user: User, **choices: bool) -> EmailPreferences:
         setattr(preferences, name, bool(value))
     preferences.save()
     return preferences
+
+
+def mark_notifications_read(*, user: User) -> int:
+    """The notifications page was shown: what it listed is read (a write, done here and
+    not by the page's GET handler on its own)."""
+    return user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -8,15 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors
-from maillage.directory.models import ServiceOffer, Team
-from maillage.families.models import Family
+from maillage.directory import selectors as directory
+from maillage.families import selectors as families
 
 from . import indicators, selectors, services
 from .forms import (
@@ -29,33 +29,25 @@ from .forms import (
     WarmHandoffForm,
 )
 from .messages import render as render_message
-from .models import Attachment, EmailPreferences, Step
+from .models import Step
 
 
 def _my_families(user):
-    """The families I may refer: those whose circle I am in, labelled with their names."""
-    families = (
-        Family.objects.filter(circle__practitioner__user=user, circle__left_at__isnull=True)
-        .prefetch_related("caregivers")
-        .distinct()
-        .order_by("-created_at")
-    )
-    for family in families:
-        names = ", ".join(f"{c.first_name} {c.last_name}" for c in family.caregivers.all())
-        family.label = f"{names} ({family.reference})"
-    return families
+    """The families I may refer: those I follow and may open, named as I may name them."""
+    return families.families_followed(fetched_by=user)
 
 
 def _my_teams(user):
-    return Team.objects.filter(memberships__practitioner__user=user).select_related("organization")
+    return directory.teams_of_user(fetched_by=user)
 
 
 @login_required
 @never_cache
 def inbox(request):
-    referrals = selectors.inbox(fetched_by=request.user, team_id=request.GET.get("team"))
-    page = Paginator(referrals, 25).get_page(request.GET.get("page"))
-    selectors.log_inbox(request.user, page, request=request)
+    inbox = selectors.inbox(fetched_by=request.user, team_id=request.GET.get("team"))
+    page = Paginator(inbox.referrals, 25).get_page(request.GET.get("page"))
+    page.object_list = inbox.present(page.object_list)
+    selectors.log_inbox(request.user, page.object_list, request=request)
     return render(
         request,
         "referrals/inbox.html",
@@ -84,12 +76,8 @@ def new_referral(request):
     if not user.has_perm("referrals.ask_consultation"):
         raise PermissionDenied
     team_id = request.POST.get("to_team") or request.GET.get("team")
-    to_teams = Team.objects.select_related("organization").order_by("organization__name", "name")
-    offers = (
-        ServiceOffer.objects.filter(team_id=team_id, is_active=True)
-        if team_id
-        else ServiceOffer.objects.none()
-    )
+    to_teams = selectors.all_teams()
+    offers = selectors.active_offers(team_id)
     initial = {
         "to_team": team_id,
         "service_offer": request.GET.get("service"),
@@ -158,17 +146,12 @@ def detail(request, referral_id):
         "referrals/detail.html",
         {
             "referral": referral,
-            "events": referral.events.select_related("by"),
-            "caregivers": list(referral.family.caregivers.all()),
-            "circle": list(
-                referral.family.circle.filter(left_at__isnull=True).select_related(
-                    "practitioner", "team__organization"
-                )
-            ),
+            "events": selectors.referral_events(referral),
+            "circle": families.circle(referral.family),
             "steps": [(s, Step(s).label) for s in steps],
             "step_form": StepForm(),
             "handoff_form": WarmHandoffForm(),
-            "attachments": referral.attachments.all(),
+            "attachments": selectors.attachments_of(referral),
             "as_receiver": as_receiver,
             "as_referrer": as_referrer,
         },
@@ -229,7 +212,7 @@ def warm_handoff(request, referral_id):
 @login_required
 def attachment(request, referral_id, attachment_id):
     referral = selectors.access_referral(request.user, referral_id, request=request)
-    item = get_object_or_404(Attachment, id=attachment_id, referral=referral)
+    item = selectors.referral_attachment(referral, attachment_id)
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
     response["Cache-Control"] = "no-store"
     return response
@@ -238,7 +221,7 @@ def attachment(request, referral_id, attachment_id):
 @login_required
 @never_cache
 def indicator_page(request):
-    if not (request.user.is_coordinator or request.user.has_perm("referrals.ask_consultation")):
+    if not request.user.has_perm("referrals.view_indicators"):
         raise PermissionDenied
     today = timezone.localdate()
     form = IndicatorsForm(
@@ -274,7 +257,7 @@ def new_consultation(request):
         initial={"to_team": request.GET.get("team")},
         my_teams=_my_teams(user),
         families=_my_families(user),
-        to_teams=Team.objects.select_related("organization").order_by("organization__name"),
+        to_teams=selectors.all_teams(),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -313,7 +296,7 @@ def consultation(request, consultation_id):
         "referrals/consultation.html",
         {
             "consultation": item,
-            "messages_": item.messages.select_related("author"),
+            "messages_": selectors.consultation_messages(item),
             "form": form,
         },
         status=400 if request.method == "POST" else 200,
@@ -323,7 +306,7 @@ def consultation(request, consultation_id):
 @login_required
 @never_cache
 def notifications(request):
-    preferences = EmailPreferences.objects.filter(user=request.user).first()
+    preferences = selectors.email_preferences(request.user)
     form = PreferencesForm(
         request.POST or None,
         initial={
@@ -337,7 +320,8 @@ def notifications(request):
         messages.success(request, _("Your e-mail choices are saved."))
         return redirect("referrals:notifications")
     items = [
-        (n, render_message(n.kind, n.params)[1]) for n in request.user.notifications.all()[:50]
+        (n, render_message(n.kind, n.params)[1])
+        for n in selectors.recent_notifications(request.user)
     ]
-    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    services.mark_notifications_read(user=request.user)
     return render(request, "referrals/notifications.html", {"form": form, "items": items})
