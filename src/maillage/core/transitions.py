@@ -5,7 +5,8 @@ a TextChoices (`MeetingStatus.SCHEDULED: {MeetingStatus.HELD, ...}`): the reason
 refusal names both statuses by their translated labels.
 """
 
-from collections.abc import Mapping, Set
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -22,7 +23,8 @@ def _label(choices: type[models.Choices] | None, value: str) -> str:
     return str(value)
 
 
-def check_transition(table: Mapping[str, Set[str]], current: str, target: str) -> None:
+# Any: the keys are each table's own TextChoices, and Mapping is invariant in its keys.
+def check_transition(table: Mapping[Any, Collection[Any]], current: str, target: str) -> None:
     """Raises IllegalTransition, with the reason, unless `current` may become `target`."""
     if target in table.get(current, ()):
         return
