@@ -2,7 +2,7 @@
 
 import rules
 
-from maillage.directory.permissions import is_administrator, is_coordinator
+from maillage.core.permissions import is_administrator, is_coordinator
 
 # The coordinator animates the network and answers for its privacy practices; the
 # administrator investigates account problems. Practitioners see their own trail only

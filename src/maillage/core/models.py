@@ -7,6 +7,20 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .choices import ChoiceLabels
+
+
+class TimeStamped(ChoiceLabels):
+    """The base of the domain's tables: a UUID key (nothing is enumerable from a URL) and
+    when the row was created and last changed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
 
 class Role(models.TextChoices):
     # Team lead is not an account role: it is held per team, on the membership.

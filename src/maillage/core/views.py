@@ -16,7 +16,7 @@ from django_otp import match_token
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
 
-from . import services
+from . import selectors, services
 from .forms import ApiTokenForm, EmailLoginForm, OneTimeCodeForm
 from .models import ApiToken
 
@@ -99,7 +99,7 @@ def api_tokens(request):
             user=request.user, name=form.cleaned_data["name"], request=request
         )
         form = ApiTokenForm()
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = selectors.api_tokens_of(fetched_by=request.user)
     return render(
         request, "core/api_tokens.html", {"form": form, "tokens": tokens, "new_secret": new_secret}
     )

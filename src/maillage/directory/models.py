@@ -1,13 +1,10 @@
 """Who does what: organizations, their teams, practitioners and the services teams offer."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.core.choices import ChoiceLabels
+from maillage.core.models import TimeStamped
 from maillage.core.tokens import split_codes
 
 
@@ -97,15 +94,6 @@ class MembershipRole(models.TextChoices):
 def labels_of(codes: str, choices: type[models.TextChoices]) -> list[str]:
     known = dict(choices.choices)
     return [str(known.get(code, code)) for code in split_codes(codes)]
-
-
-class TimeStamped(ChoiceLabels):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 class Organization(TimeStamped):

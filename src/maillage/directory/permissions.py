@@ -2,22 +2,7 @@
 
 import rules
 
-from maillage.core.models import Role
-
-
-@rules.predicate
-def is_active_user(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-@rules.predicate
-def is_coordinator(user) -> bool:
-    return is_active_user(user) and user.role == Role.COORDINATOR
-
-
-@rules.predicate
-def is_administrator(user) -> bool:
-    return is_active_user(user) and user.role == Role.ADMINISTRATOR
+from maillage.core.permissions import is_active_user, is_administrator, is_coordinator
 
 
 @rules.predicate

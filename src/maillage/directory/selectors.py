@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from maillage.core.permissions import require
 from maillage.core.text import fold
 from maillage.core.tokens import code_lookup
 
@@ -23,11 +24,6 @@ class DirectoryFilters:
     include_inactive: bool = False
 
 
-def _require_reader(user) -> None:
-    if not user.has_perm("directory.view_directory"):
-        raise Http404
-
-
 def _active_offers() -> Prefetch:
     return Prefetch(
         "service_offers",
@@ -39,7 +35,7 @@ def _active_offers() -> Prefetch:
 def team_search(*, fetched_by, filters: DirectoryFilters) -> QuerySet[Team]:
     """Teams matching every filter given; free text is accent- and case-insensitive and
     every word must match."""
-    _require_reader(fetched_by)
+    require(fetched_by, "directory.view_directory", hide=True)
     teams = Team.objects.select_related("organization")
     for word in fold(filters.q).split():
         teams = teams.filter(search_text__contains=word)
@@ -66,7 +62,7 @@ def team_search(*, fetched_by, filters: DirectoryFilters) -> QuerySet[Team]:
 
 
 def territories(*, fetched_by) -> list[str]:
-    _require_reader(fetched_by)
+    require(fetched_by, "directory.view_directory", hide=True)
     return list(
         Organization.objects.exclude(territory="")
         .order_by("territory")
@@ -76,7 +72,7 @@ def territories(*, fetched_by) -> list[str]:
 
 
 def practitioner_search(*, fetched_by, q: str) -> QuerySet[Practitioner]:
-    _require_reader(fetched_by)
+    require(fetched_by, "directory.view_directory", hide=True)
     people = Practitioner.objects.all()
     for word in fold(q).split():
         people = people.filter(search_text__contains=word)
@@ -89,7 +85,7 @@ def practitioner_search(*, fetched_by, q: str) -> QuerySet[Practitioner]:
 
 
 def organization_list(*, fetched_by, sector: str = "", q: str = "") -> QuerySet[Organization]:
-    _require_reader(fetched_by)
+    require(fetched_by, "directory.view_directory", hide=True)
     orgs = Organization.objects.annotate(team_count=Count("teams"))
     if sector:
         orgs = orgs.filter(sector=sector)
@@ -99,7 +95,7 @@ def organization_list(*, fetched_by, sector: str = "", q: str = "") -> QuerySet[
 
 
 def organization_detail(*, fetched_by, organization_id) -> Organization:
-    _require_reader(fetched_by)
+    require(fetched_by, "directory.view_directory", hide=True)
     try:
         return Organization.objects.prefetch_related(
             Prefetch(
@@ -114,7 +110,7 @@ def organization_detail(*, fetched_by, organization_id) -> Organization:
 
 
 def team_detail(*, fetched_by, team_id) -> Team:
-    _require_reader(fetched_by)
+    require(fetched_by, "directory.view_directory", hide=True)
     try:
         return (
             Team.objects.select_related("organization")
@@ -136,7 +132,7 @@ def team_detail(*, fetched_by, team_id) -> Team:
 
 
 def practitioner_detail(*, fetched_by, practitioner_id) -> Practitioner:
-    _require_reader(fetched_by)
+    require(fetched_by, "directory.view_directory", hide=True)
     try:
         return Practitioner.objects.prefetch_related(
             Prefetch(
@@ -152,7 +148,7 @@ def practitioner_detail(*, fetched_by, practitioner_id) -> Practitioner:
 
 def my_teams(*, fetched_by) -> list[Team]:
     """The teams of the logged-in practitioner, with their members and offers."""
-    _require_reader(fetched_by)
+    require(fetched_by, "directory.view_directory", hide=True)
     return list(
         Team.objects.filter(memberships__practitioner__user=fetched_by)
         .select_related("organization")
@@ -172,7 +168,7 @@ def my_teams(*, fetched_by) -> list[Team]:
 def partner_teams(*, fetched_by, limit: int = 30) -> list[Team]:
     """Teams of other organizations that share a practitioner or a territory with mine:
     the first partners a newcomer should know."""
-    _require_reader(fetched_by)
+    require(fetched_by, "directory.view_directory", hide=True)
     mine = Team.objects.filter(memberships__practitioner__user=fetched_by)
     my_org_ids = mine.values("organization_id")
     my_territories = mine.exclude(territory="").values("territory")

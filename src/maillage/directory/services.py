@@ -3,12 +3,12 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
 from maillage.core.models import User
+from maillage.core.permissions import require
 
 from . import indexing
 from .models import Organization, Practitioner, ServiceOffer, Team
@@ -41,8 +41,7 @@ def update_organization(
     *, by: User, organization: Organization, request=None, **fields
 ) -> Organization:
     """Coordinators and administrators keep organizations up to date."""
-    if not by.has_perm("directory.manage_directory"):
-        raise PermissionDenied
+    require(by, "directory.manage_directory")
     changes = _changed_fields(organization, fields)
     if not changes:
         return organization
@@ -63,8 +62,7 @@ def update_organization(
 @transaction.atomic
 def update_team(*, by: User, team: Team, request=None, **fields) -> Team:
     """A team's own lead, a coordinator or an administrator describes the team."""
-    if not by.has_perm("directory.change_team", team):
-        raise PermissionDenied
+    require(by, "directory.change_team", team)
     # Lock the row: two leads editing at once must not overwrite each other silently.
     team = Team.objects.select_for_update().get(pk=team.pk)
     changes = _changed_fields(team, fields)
@@ -84,8 +82,7 @@ def save_service_offer(
     *, by: User, team: Team, offer: ServiceOffer | None = None, request=None, **fields
 ) -> ServiceOffer:
     """Create or change a service offer of a team; same rule as changing the team."""
-    if not by.has_perm("directory.change_team", team):
-        raise PermissionDenied
+    require(by, "directory.change_team", team)
     details: dict[str, Any]
     if offer is None:
         offer = ServiceOffer(team=team, **fields)

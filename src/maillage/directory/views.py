@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -10,6 +9,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+
+from maillage.core.permissions import require
 
 from . import csv_io, network_map, selectors
 from .forms import DirectoryImportForm, DirectorySearchForm
@@ -107,8 +108,7 @@ def network_map_svg(request):
 @never_cache
 def directory_import(request):
     """Coordinators upload a directory file; all rows are checked before any is written."""
-    if not request.user.has_perm("directory.manage_directory"):
-        raise PermissionDenied
+    require(request.user, "directory.manage_directory")
     form = DirectoryImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -125,8 +125,7 @@ def directory_import(request):
 @login_required
 @require_GET
 def directory_export(request):
-    if not request.user.has_perm("directory.manage_directory"):
-        raise PermissionDenied
+    require(request.user, "directory.manage_directory")
     data = csv_io.export_directory(by=request.user, request=request)
     stamp = timezone.localdate().isoformat()
     response = HttpResponse(data, content_type="application/zip")

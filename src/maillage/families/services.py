@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core.errors import Conflict, IllegalTransition
 from maillage.core.models import User
 from maillage.core.text import fold
 from maillage.core.tokens import join_codes
@@ -49,14 +50,6 @@ EMERGENCY_ACCESS_DURATION = timedelta(hours=4)
 CONSENT_DEFAULT_LENGTH = timedelta(days=365)
 SCAN_MAX_BYTES = 5 * 1024 * 1024
 SCAN_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
-
-
-class IllegalTransition(Exception):  # noqa: N818 - the domain's word
-    """A state change the transition table does not allow (HTTP 409)."""
-
-
-class Conflict(Exception):  # noqa: N818
-    """Someone else saved the same thing first (HTTP 409); nothing was overwritten."""
 
 
 def _require(user: User, perm: str, family: Family) -> None:

@@ -9,8 +9,9 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from maillage.core.errors import IllegalTransition
+
 from . import agenda, selectors, services, statistics
-from .models import IllegalTransition, SituationStatus
 from .schemas import (
     AgendaOut,
     ErrorOut,
@@ -73,9 +74,7 @@ def get_meeting(request: HttpRequest, meeting_id: UUID):
 @paginate(ReviewPagination)
 def list_situations(request: HttpRequest, group_id: UUID):
     group = selectors.access_group_by_id(request.user, group_id)
-    return group.situations.exclude(status=SituationStatus.WITHDRAWN).order_by(
-        "status", "queue_position", "id"
-    )
+    return selectors.situations_of(group)
 
 
 @router.get("/situations/{situation_id}", response=SituationDetailOut)

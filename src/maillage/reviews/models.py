@@ -15,14 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from maillage.directory.models import Organization, Sector, TimeStamped, labels_of
+from maillage.core.errors import IllegalTransition as IllegalTransition  # re-exported (tests)
+from maillage.core.models import TimeStamped
+from maillage.directory.models import Organization, Sector, labels_of
 
 # Inside a group, records point to their meeting with RESTRICT: a meeting cannot be deleted
 # while situations or actions refer to it, yet deleting a whole group removes all of it.
-
-
-class IllegalTransition(Exception):  # noqa: N818 (the name says what happened)
-    """A state change that the model's transition table does not allow."""
 
 
 class GroupRole(models.TextChoices):
@@ -104,14 +102,6 @@ ACTION_TRANSITIONS = {
     ActionStatus.DROPPED: set(),
 }
 CLOSED_ACTION_STATUSES = (ActionStatus.DONE, ActionStatus.DROPPED)
-
-
-def check_transition(table: dict, choices: type[models.TextChoices], current: str, target: str):
-    if target not in table.get(current, set()):
-        raise IllegalTransition(
-            _("Cannot go from “%(current)s” to “%(target)s”.")
-            % {"current": choices(current).label, "target": choices(target).label}
-        )
 
 
 class ReviewGroup(TimeStamped):

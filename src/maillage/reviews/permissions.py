@@ -7,7 +7,7 @@ members, since situations are told in confidence between carers.
 
 import rules
 
-from maillage.directory.permissions import is_active_user, is_administrator, is_coordinator
+from maillage.core.permissions import is_active_user, is_administrator, is_coordinator
 
 
 def group_of(obj):

@@ -6,13 +6,17 @@ does not exist or the user may not see it: nobody learns which groups or meeting
 
 from datetime import UTC, datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
+from maillage.core.models import User
+from maillage.core.permissions import require
 from maillage.directory.models import Organization
 
 from .models import (
     CLOSED_ACTION_STATUSES,
+    FollowUp,
     GroupMembership,
     GroupRole,
     ImprovementAction,
@@ -23,11 +27,6 @@ from .models import (
     Situation,
     SituationStatus,
 )
-
-
-def _require(user, perm: str, obj) -> None:
-    if not (user and user.is_authenticated and user.has_perm(perm, obj)):
-        raise Http404
 
 
 def groups_visible_to(user) -> QuerySet[ReviewGroup]:
@@ -61,12 +60,21 @@ def groups_managed_by(user) -> QuerySet[ReviewGroup]:
     ).order_by("name", "id")
 
 
+def network_groups_to_manage(*, fetched_by) -> QuerySet[ReviewGroup] | None:
+    """Every group of the network, for those who set groups up (coordinators,
+    administrators) and manage their membership without seeing their content. None for
+    everyone else: they have no such list."""
+    if not (fetched_by and fetched_by.has_perm("reviews.create_group")):
+        return None
+    return groups_managed_by(fetched_by)
+
+
 def access_group_by_id(user, group_id, *, perm: str = "reviews.view_group_content"):
     try:
         group = ReviewGroup.objects.get(id=group_id)
     except (ReviewGroup.DoesNotExist, ValueError):
         raise Http404 from None
-    _require(user, perm, group)
+    require(user, perm, group, hide=True)
     return group
 
 
@@ -75,7 +83,7 @@ def access_meeting_by_id(user, meeting_id) -> Meeting:
         meeting = Meeting.objects.select_related("group", "host").get(id=meeting_id)
     except (Meeting.DoesNotExist, ValueError):
         raise Http404 from None
-    _require(user, "reviews.view_group_content", meeting)
+    require(user, "reviews.view_group_content", meeting, hide=True)
     return meeting
 
 
@@ -86,7 +94,7 @@ def access_situation_by_id(user, situation_id) -> Situation:
         )
     except (Situation.DoesNotExist, ValueError):
         raise Http404 from None
-    _require(user, "reviews.view_group_content", situation)
+    require(user, "reviews.view_group_content", situation, hide=True)
     return situation
 
 
@@ -97,7 +105,7 @@ def access_action_by_id(user, action_id) -> ImprovementAction:
         ).get(id=action_id)
     except (ImprovementAction.DoesNotExist, ValueError):
         raise Http404 from None
-    _require(user, "reviews.view_group_content", action)
+    require(user, "reviews.view_group_content", action, hide=True)
     return action
 
 
@@ -105,6 +113,14 @@ def members_of(group: ReviewGroup) -> QuerySet[GroupMembership]:
     return group.memberships.select_related("user", "organization").order_by(
         "-role", "user__full_name", "id"
     )
+
+
+def member_by_id(group: ReviewGroup, user_id) -> User | None:
+    """The account of one of the group's members (participant or moderator), else None."""
+    try:
+        return User.objects.filter(review_memberships__group=group, pk=user_id).first()
+    except (ValueError, ValidationError):
+        return None
 
 
 def moderator_of(group: ReviewGroup) -> GroupMembership | None:
@@ -128,6 +144,21 @@ def meetings_of(group: ReviewGroup) -> QuerySet[Meeting]:
     )
 
 
+def past_meetings_of(group: ReviewGroup) -> QuerySet[Meeting]:
+    """The meetings held or cancelled, the latest first."""
+    return meetings_of(group).exclude(status=MeetingStatus.SCHEDULED)
+
+
+def present_at(meeting: Meeting) -> list[User]:
+    """The members recorded present at the meeting, by name."""
+    return [a.user for a in meeting.attendances.filter(present=True).select_related("user")]
+
+
+def round_table_ratings(meeting: Meeting) -> dict:
+    """{user id: rating} given at the meeting's round table."""
+    return dict(meeting.ratings.values_list("user_id", "rating"))
+
+
 def upcoming_meetings(group: ReviewGroup) -> QuerySet[Meeting]:
     return group.meetings.filter(status=MeetingStatus.SCHEDULED).select_related("host")
 
@@ -140,7 +171,42 @@ def situation_queue(group: ReviewGroup) -> QuerySet[Situation]:
 
 
 def situations_submitted_by(user, group: ReviewGroup) -> QuerySet[Situation]:
-    return group.situations.filter(submitted_by=user).order_by("-submitted_at")
+    return (
+        group.situations.filter(submitted_by=user)
+        .select_related("meeting")
+        .order_by("-submitted_at")
+    )
+
+
+def situations_of(group: ReviewGroup) -> QuerySet[Situation]:
+    """The group's situations but the withdrawn ones: waiting first, in queue order."""
+    return group.situations.exclude(status=SituationStatus.WITHDRAWN).order_by(
+        "status", "queue_position", "id"
+    )
+
+
+def situation_as_saved(situation: Situation) -> Situation:
+    """The situation as the database has it now (after a change made on a copy of it)."""
+    situation.refresh_from_db()
+    return situation
+
+
+def actions_of(situation: Situation, *, with_updates: bool = False) -> QuerySet[ImprovementAction]:
+    """The situation's improvement actions with their owners; with_updates: also the
+    meeting that opened each one and its history of updates."""
+    actions = situation.actions.select_related("owner_organization", "owner_participant")
+    if with_updates:
+        actions = actions.select_related("opened_at_meeting").prefetch_related("updates")
+    return actions
+
+
+def follow_ups_of(situation: Situation) -> QuerySet[FollowUp]:
+    return situation.follow_ups.select_related("meeting")
+
+
+def follow_up_at(meeting: Meeting, situation: Situation) -> FollowUp | None:
+    """What was recorded at this meeting about what became of the situation."""
+    return meeting.follow_ups.filter(situation=situation).first()
 
 
 def open_actions(group: ReviewGroup) -> QuerySet[ImprovementAction]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -19,8 +19,11 @@ from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core.errors import IllegalTransition
 from maillage.core.models import User
+from maillage.core.permissions import require
 from maillage.core.tokens import join_codes
+from maillage.core.transitions import check_transition
 from maillage.directory.models import Membership, Organization, Sector
 
 from . import deidentification, selectors
@@ -37,7 +40,6 @@ from .models import (
     GroupMembership,
     GroupRole,
     Harm,
-    IllegalTransition,
     ImprovementAction,
     MalfunctionType,
     Meeting,
@@ -50,7 +52,6 @@ from .models import (
     SituationKind,
     SituationStatus,
     SlotKind,
-    check_transition,
 )
 
 
@@ -101,11 +102,6 @@ def _details(confirmed: list[dict[str, str]], **details: Any) -> dict[str, Any]:
     return details
 
 
-def _require(user: User, perm: str, obj=None) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 def _require_open(meeting: Meeting) -> None:
     if meeting.status != MeetingStatus.SCHEDULED:
         raise IllegalTransition(
@@ -154,7 +150,7 @@ def create_group(
 ) -> ReviewGroup:
     """Coordinators create review groups and appoint their moderator, who may work for none
     of the member organizations."""
-    _require(by, "reviews.create_group")
+    require(by, "reviews.create_group")
     organizations = list(dict.fromkeys(organizations))
     if len(organizations) < 2:
         raise ValidationError(
@@ -203,7 +199,7 @@ def add_participant(
     request=None,
 ) -> GroupMembership:
     """The coordinator or the moderator brings a carer into the group."""
-    _require(by, "reviews.manage_group", group)
+    require(by, "reviews.manage_group", group)
     ReviewGroup.objects.select_for_update().get(pk=group.pk)
     if group.memberships.filter(user=user).exists():
         raise ValidationError({"email": _("This person is already a member of the group.")})
@@ -225,7 +221,7 @@ def add_participant(
 
 @transaction.atomic
 def remove_participant(*, by: User, group: ReviewGroup, user: User, request=None) -> None:
-    _require(by, "reviews.manage_group", group)
+    require(by, "reviews.manage_group", group)
     deleted, _rows = group.memberships.filter(user=user, role=GroupRole.PARTICIPANT).delete()
     if not deleted:
         raise ValidationError({"user": _("This person is not a participant of the group.")})
@@ -242,7 +238,7 @@ def remove_participant(*, by: User, group: ReviewGroup, user: User, request=None
 def appoint_moderator(*, by: User, group: ReviewGroup, user: User, request=None):
     """A coordinator appoints the moderator; the previous one leaves the group (an external
     moderator has no other place in it)."""
-    _require(by, "reviews.create_group")
+    require(by, "reviews.create_group")
     ReviewGroup.objects.select_for_update().get(pk=group.pk)
     previous = group.memberships.filter(role=GroupRole.MODERATOR).first()
     if previous is not None and previous.user_id == user.pk:
@@ -270,7 +266,7 @@ def appoint_moderator(*, by: User, group: ReviewGroup, user: User, request=None)
 def add_member_organization(
     *, by: User, group: ReviewGroup, organization: Organization, request=None
 ) -> MemberOrganization:
-    _require(by, "reviews.manage_group", group)
+    require(by, "reviews.manage_group", group)
     member, created = MemberOrganization.objects.get_or_create(
         group=group, organization=organization
     )
@@ -308,7 +304,7 @@ def schedule_meeting(
 ) -> Meeting:
     """The moderator schedules a meeting. The venue proposed is the member organization that
     hosted least recently; the moderator may choose another (the audit row says so)."""
-    _require(by, "reviews.moderate", group)
+    require(by, "reviews.moderate", group)
     # Two meetings scheduled at once must see each other's venue to keep the rotation fair.
     ReviewGroup.objects.select_for_update().get(pk=group.pk)
     proposed = selectors.propose_host(group)
@@ -354,7 +350,7 @@ def reschedule_meeting(
     new_situation_slots: int = 2,
     request=None,
 ) -> Meeting:
-    _require(by, "reviews.moderate", meeting)
+    require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
     _check_host(meeting.group, host)
@@ -383,10 +379,10 @@ def reschedule_meeting(
 
 @transaction.atomic
 def cancel_meeting(*, by: User, meeting: Meeting, request=None) -> Meeting:
-    _require(by, "reviews.moderate", meeting)
+    require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
-    check_transition(MEETING_TRANSITIONS, MeetingStatus, meeting.status, MeetingStatus.CANCELLED)
+    check_transition(MEETING_TRANSITIONS, meeting.status, MeetingStatus.CANCELLED)
     if meeting.situations.exists():
         raise IllegalTransition(
             _("Situations were already presented at this meeting: it cannot be cancelled.")
@@ -408,10 +404,10 @@ def cancel_meeting(*, by: User, meeting: Meeting, request=None) -> Meeting:
 def close_meeting(*, by: User, meeting: Meeting, request=None) -> Meeting:
     """The meeting was held: its record is closed, and the list of situations followed up
     is frozen as it stood, so that its minutes never change afterwards."""
-    _require(by, "reviews.moderate", meeting)
+    require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
-    check_transition(MEETING_TRANSITIONS, MeetingStatus, meeting.status, MeetingStatus.HELD)
+    check_transition(MEETING_TRANSITIONS, meeting.status, MeetingStatus.HELD)
     previous = selectors.previous_meeting(meeting)
     listed = selectors.follow_up_situations(meeting, previous).values_list("id", flat=True)
     already = set(meeting.follow_ups.values_list("situation_id", flat=True))
@@ -432,7 +428,7 @@ def record_attendance(
     *, by: User, meeting: Meeting, present: Iterable[User], request=None
 ) -> list[Attendance]:
     """Who came. Every member gets a row: present or absent."""
-    _require(by, "reviews.moderate", meeting)
+    require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
     members = {m.user_id: m.user for m in meeting.group.memberships.select_related("user")}
@@ -467,7 +463,7 @@ def add_meeting_slot(
     request=None,
 ) -> MeetingSlot:
     """Section (4): a situation that went well, a clinical case or a short training."""
-    _require(by, "reviews.moderate", meeting)
+    require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
     if kind not in SlotKind.values:
@@ -499,7 +495,7 @@ def record_round_table(
     request=None,
 ) -> Meeting:
     """Section (5): how the meeting went, and a 1 to 5 rating per participant present."""
-    _require(by, "reviews.moderate", meeting)
+    require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
     confirmed = _check_deidentified({"notes": notes}, confirmations)
@@ -580,7 +576,7 @@ def submit_situation(
 ) -> Situation:
     """A member submits a situation, voluntarily, to the end of the group's queue. It is told
     without naming anyone and never links to a family record."""
-    _require(by, "reviews.submit_situation", group)
+    require(by, "reviews.submit_situation", group)
     fields = _clean_situation(kind, title, narrative, sectors)
     confirmed = _check_deidentified(
         {"title": fields["title"], "narrative": fields["narrative"]}, confirmations
@@ -613,7 +609,7 @@ def update_situation(
     request=None,
 ) -> Situation:
     """Its author may rewrite a situation while it waits in the queue."""
-    _require(by, "reviews.change_situation", situation)
+    require(by, "reviews.change_situation", situation)
     situation = Situation.objects.select_for_update().get(pk=situation.pk)
     if situation.status != SituationStatus.SUBMITTED:
         raise IllegalTransition(_("This situation was already presented: it can no longer change."))
@@ -637,11 +633,9 @@ def update_situation(
 
 @transaction.atomic
 def withdraw_situation(*, by: User, situation: Situation, request=None) -> Situation:
-    _require(by, "reviews.change_situation", situation)
+    require(by, "reviews.change_situation", situation)
     situation = Situation.objects.select_for_update().get(pk=situation.pk)
-    check_transition(
-        SITUATION_TRANSITIONS, SituationStatus, situation.status, SituationStatus.WITHDRAWN
-    )
+    check_transition(SITUATION_TRANSITIONS, situation.status, SituationStatus.WITHDRAWN)
     situation.status = SituationStatus.WITHDRAWN
     situation.save(update_fields=["status", "updated_at"])
     record_event(
@@ -659,7 +653,7 @@ def move_situation_in_queue(
     *, by: User, situation: Situation, direction: str, request=None
 ) -> Situation:
     """The moderator reorders the queue: the situation swaps places with its neighbour."""
-    _require(by, "reviews.moderate", situation)
+    require(by, "reviews.moderate", situation)
     if direction not in ("up", "down"):
         raise ValidationError({"direction": _("Move a situation up or down.")})
     ReviewGroup.objects.select_for_update().get(pk=situation.group_id)
@@ -707,7 +701,7 @@ def record_analysis(
     """At the meeting, the moderator records the five questions for a situation taken from
     the queue (which presents it at this meeting), or corrects them while the meeting is
     open."""
-    _require(by, "reviews.moderate", meeting)
+    require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
     situation = Situation.objects.select_for_update().get(pk=situation.pk)
@@ -716,18 +710,14 @@ def record_analysis(
     if situation.status == SituationStatus.PRESENTED and situation.meeting_id != meeting.pk:
         raise IllegalTransition(_("This situation was presented at another meeting."))
     if situation.status == SituationStatus.SUBMITTED:
-        check_transition(
-            SITUATION_TRANSITIONS, SituationStatus, situation.status, SituationStatus.PRESENTED
-        )
+        check_transition(SITUATION_TRANSITIONS, situation.status, SituationStatus.PRESENTED)
         if meeting.situations.count() >= meeting.new_situation_slots:
             raise IllegalTransition(
                 _("This meeting already has its %(count)s new situation(s).")
                 % {"count": meeting.new_situation_slots}
             )
     elif situation.status != SituationStatus.PRESENTED:
-        check_transition(
-            SITUATION_TRANSITIONS, SituationStatus, situation.status, SituationStatus.PRESENTED
-        )
+        check_transition(SITUATION_TRANSITIONS, situation.status, SituationStatus.PRESENTED)
     malfunction = _required_text(
         malfunction, "malfunction", _("Say what the situation revealed about cooperation.")
     )
@@ -802,7 +792,7 @@ def add_improvement_action(
 ) -> ImprovementAction:
     """An avenue for improvement becomes an action with one owner (a member organization or
     a participant) and a due date; it is followed up at every meeting until closed."""
-    _require(by, "reviews.moderate", meeting)
+    require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
     situation = Situation.objects.select_related("meeting").get(pk=situation.pk)
@@ -867,13 +857,13 @@ def update_action_status(
 ) -> ImprovementAction:
     """What became of an action, said at a meeting (by the moderator) or between meetings
     (by its owner)."""
-    _require(by, "reviews.update_action", action)
+    require(by, "reviews.update_action", action)
     action = ImprovementAction.objects.select_for_update().get(pk=action.pk)
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Choose a status.")})
-    check_transition(ACTION_TRANSITIONS, ActionStatus, action.status, status)
+    check_transition(ACTION_TRANSITIONS, action.status, status)
     if meeting is not None:
-        _require(by, "reviews.moderate", meeting)
+        require(by, "reviews.moderate", meeting)
         _require_open(meeting)
         if meeting.group_id != action.situation.group_id:
             raise ValidationError({"status": _("This action belongs to another group.")})
@@ -917,7 +907,7 @@ def record_follow_up(
     request=None,
 ) -> FollowUp:
     """Section (2): what became of a situation presented earlier."""
-    _require(by, "reviews.moderate", meeting)
+    require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
     previous = selectors.previous_meeting(meeting)

@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core.errors import IllegalTransition
 from maillage.core.forms import add_service_errors
-from maillage.core.models import User
+from maillage.core.permissions import require
 from maillage.core.tokens import split_codes
 
 from . import agenda as agenda_module
@@ -38,7 +39,7 @@ from .forms import (
     SituationForm,
     SlotForm,
 )
-from .models import IllegalTransition, MeetingStatus, SituationStatus
+from .models import SituationStatus
 
 PAGE_SIZE = 20
 
@@ -61,11 +62,6 @@ def handles_conflicts(view):
     return wrapper
 
 
-def _require(user, perm: str, obj) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 def _form_page(request, *, title, form, back, intro="", submit=None, status=200, extra=None):
     context = {
         "title": title,
@@ -86,15 +82,13 @@ def group_list(request):
     groups = Paginator(selectors.groups_visible_to(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    managed = None
-    if request.user.has_perm("reviews.create_group"):
-        managed = selectors.groups_managed_by(request.user)[:50]
+    managed = selectors.network_groups_to_manage(fetched_by=request.user)
     return render(
         request,
         "reviews/group_list.html",
         {
             "page": groups,
-            "managed": managed,
+            "managed": managed[:50] if managed is not None else None,
             "can_create": request.user.has_perm("reviews.create_group"),
         },
     )
@@ -102,8 +96,7 @@ def group_list(request):
 
 @login_required
 def group_create(request):
-    if not request.user.has_perm("reviews.create_group"):
-        raise PermissionDenied
+    require(request.user, "reviews.create_group")
     form = ReviewGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -139,9 +132,7 @@ def group_create(request):
 def group_detail(request, group_id):
     group = selectors.access_group_by_id(request.user, group_id)
     is_moderator = request.user.has_perm("reviews.moderate", group)
-    past = Paginator(
-        selectors.meetings_of(group).exclude(status=MeetingStatus.SCHEDULED), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    past = Paginator(selectors.past_meetings_of(group), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "reviews/group_detail.html",
@@ -153,11 +144,7 @@ def group_detail(request, group_id):
             "organizations": list(selectors.member_organizations(group)),
             "upcoming": list(selectors.upcoming_meetings(group)[:10]),
             "queue": list(selectors.situation_queue(group)[:50]),
-            "mine": list(
-                selectors.situations_submitted_by(request.user, group).select_related("meeting")[
-                    :20
-                ]
-            ),
+            "mine": list(selectors.situations_submitted_by(request.user, group)[:20]),
             "open_actions": list(selectors.open_actions(group)[:50]),
             "today": timezone.localdate(),
             "page": past,
@@ -202,7 +189,7 @@ def group_manage(request, group_id):
                     messages.success(request, _("The moderator is appointed."))
                     return redirect("reviews:group_manage", group_id=group.id)
             elif "remove" in request.POST:
-                user = User.objects.filter(pk=request.POST.get("remove")).first()
+                user = selectors.member_by_id(group, request.POST.get("remove"))
                 if user is None:
                     raise Http404
                 services.remove_participant(
@@ -237,7 +224,7 @@ def group_manage(request, group_id):
 @login_required
 def meeting_schedule(request, group_id):
     group = selectors.access_group_by_id(request.user, group_id)
-    _require(request.user, "reviews.moderate", group)
+    require(request.user, "reviews.moderate", group)
     form = MeetingForm(
         request.POST or None,
         organizations=selectors.member_organizations(group),
@@ -271,7 +258,7 @@ def meeting_schedule(request, group_id):
 @handles_conflicts
 def meeting_edit(request, meeting_id):
     meeting = selectors.access_meeting_by_id(request.user, meeting_id)
-    _require(request.user, "reviews.moderate", meeting)
+    require(request.user, "reviews.moderate", meeting)
     organizations = selectors.member_organizations(meeting.group)
     form = MeetingForm(
         request.POST or None,
@@ -344,9 +331,9 @@ def meeting_cancel(request, meeting_id):
 @handles_conflicts
 def meeting_attendance(request, meeting_id):
     meeting = selectors.access_meeting_by_id(request.user, meeting_id)
-    _require(request.user, "reviews.moderate", meeting)
+    require(request.user, "reviews.moderate", meeting)
     members = list(selectors.members_of(meeting.group))
-    present = [a.user_id for a in meeting.attendances.all() if a.present]
+    present = [user.pk for user in selectors.present_at(meeting)]
     form = AttendanceForm(
         request.POST or None,
         members=members,
@@ -375,7 +362,7 @@ def meeting_attendance(request, meeting_id):
 @handles_conflicts
 def meeting_slot(request, meeting_id):
     meeting = selectors.access_meeting_by_id(request.user, meeting_id)
-    _require(request.user, "reviews.moderate", meeting)
+    require(request.user, "reviews.moderate", meeting)
     form = SlotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -407,14 +394,9 @@ def meeting_slot(request, meeting_id):
 @handles_conflicts
 def meeting_round_table(request, meeting_id):
     meeting = selectors.access_meeting_by_id(request.user, meeting_id)
-    _require(request.user, "reviews.moderate", meeting)
-    attendances = [a for a in meeting.attendances.select_related("user") if a.present]
-    raters = (
-        [a.user for a in attendances]
-        if attendances
-        else [m.user for m in selectors.members_of(meeting.group)]
-    )
-    current = {r.user_id: r.rating for r in meeting.ratings.all()}
+    require(request.user, "reviews.moderate", meeting)
+    raters = selectors.present_at(meeting) or [m.user for m in selectors.members_of(meeting.group)]
+    current = selectors.round_table_ratings(meeting)
     initial = {"notes": meeting.round_table_notes} | {
         f"rating_{uid.hex}": rating for uid, rating in current.items()
     }
@@ -453,7 +435,7 @@ def situation_analysis(request, meeting_id, situation_id):
     """The five questions for one situation, then its avenues for improvement."""
     meeting = selectors.access_meeting_by_id(request.user, meeting_id)
     situation = selectors.access_situation_by_id(request.user, situation_id)
-    _require(request.user, "reviews.moderate", meeting)
+    require(request.user, "reviews.moderate", meeting)
     if situation.group_id != meeting.group_id:
         raise Http404
     analysis = getattr(situation, "analysis", None)
@@ -524,8 +506,8 @@ def situation_analysis(request, meeting_id, situation_id):
             return redirect(
                 reverse("reviews:analysis", args=[meeting.id, situation.id]) + "#actions"
             )
-    situation.refresh_from_db()
-    actions = situation.actions.select_related("owner_organization", "owner_participant")
+    situation = selectors.situation_as_saved(situation)
+    actions = selectors.actions_of(situation)
     return render(
         request,
         "reviews/analysis.html",
@@ -546,8 +528,8 @@ def situation_analysis(request, meeting_id, situation_id):
 def follow_up(request, meeting_id, situation_id):
     meeting = selectors.access_meeting_by_id(request.user, meeting_id)
     situation = selectors.access_situation_by_id(request.user, situation_id)
-    _require(request.user, "reviews.moderate", meeting)
-    current = meeting.follow_ups.filter(situation=situation).first()
+    require(request.user, "reviews.moderate", meeting)
+    current = selectors.follow_up_at(meeting, situation)
     form = FollowUpForm(request.POST or None, initial={"note": current.note if current else ""})
     if request.method == "POST" and form.is_valid():
         try:
@@ -582,7 +564,7 @@ def action_status(request, action_id, meeting_id=None):
     meeting = None
     if meeting_id is not None:
         meeting = selectors.access_meeting_by_id(request.user, meeting_id)
-    _require(request.user, "reviews.update_action", action)
+    require(request.user, "reviews.update_action", action)
     back = (
         reverse("reviews:meeting", args=[meeting.id])
         if meeting
@@ -671,7 +653,7 @@ def invitation(request, meeting_id):
 @login_required
 def situation_submit(request, group_id):
     group = selectors.access_group_by_id(request.user, group_id)
-    _require(request.user, "reviews.submit_situation", group)
+    require(request.user, "reviews.submit_situation", group)
     form = SituationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -709,7 +691,7 @@ def situation_submit(request, group_id):
 @handles_conflicts
 def situation_edit(request, situation_id):
     situation = selectors.access_situation_by_id(request.user, situation_id)
-    _require(request.user, "reviews.change_situation", situation)
+    require(request.user, "reviews.change_situation", situation)
     form = SituationForm(
         request.POST or None,
         initial={
@@ -756,10 +738,8 @@ def situation_detail(request, situation_id):
             "situation": situation,
             "group": situation.group,
             "analysis": getattr(situation, "analysis", None),
-            "actions": situation.actions.select_related(
-                "owner_organization", "owner_participant", "opened_at_meeting"
-            ).prefetch_related("updates"),
-            "follow_ups": situation.follow_ups.select_related("meeting"),
+            "actions": selectors.actions_of(situation, with_updates=True),
+            "follow_ups": selectors.follow_ups_of(situation),
             "is_author": situation.submitted_by_id == request.user.pk,
             "can_change": request.user.has_perm("reviews.change_situation", situation)
             and situation.status == SituationStatus.SUBMITTED,

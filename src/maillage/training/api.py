@@ -9,10 +9,9 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from maillage.directory.models import Team
+from maillage.core.errors import IllegalTransition
 
 from . import indicators, pairing, selectors, services
-from .models import IllegalTransition
 from .schemas import (
     EffectsOut,
     ErrorOut,
@@ -63,7 +62,7 @@ def sign_up(request: HttpRequest, session_id: UUID, payload: SignUpIn):
     session = selectors.access_session(request.user, session_id)
     team = None
     if payload.team_id is not None:
-        team = Team.objects.filter(pk=payload.team_id).first()
+        team = selectors.team_by_id(payload.team_id)
         if team is None:
             return Status(422, {"detail": "Invalid input.", "errors": {"team_id": ["Unknown."]}})
     try:

@@ -19,14 +19,12 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.errors import IllegalTransition
+from maillage.core.models import TimeStamped
 from maillage.core.tokens import split_codes
-from maillage.directory.models import Practitioner, Team, TimeStamped, labels_of
+from maillage.directory.models import Practitioner, Team, labels_of
 
 SCALE_MIN, SCALE_MAX = 1, 5
-
-
-class IllegalTransition(Exception):  # noqa: N818 (the name says what happened)
-    """A state change that the transition tables below do not allow."""
 
 
 class SessionFull(IllegalTransition):
@@ -85,14 +83,6 @@ SIGN_UP_TRANSITIONS = {
 # A sign-up waiting for the host holds its place as much as a confirmed one: otherwise the
 # host could confirm more people than the session has room for.
 HOLDS_A_PLACE = (SignUpStatus.PENDING, SignUpStatus.CONFIRMED)
-
-
-def check_transition(table: dict, choices: type[models.TextChoices], current: str, target: str):
-    if target not in table.get(current, set()):
-        raise IllegalTransition(
-            _("Cannot go from “%(current)s” to “%(target)s”.")
-            % {"current": choices(current).label, "target": choices(target).label}
-        )
 
 
 class Programme(TimeStamped):

@@ -11,7 +11,7 @@ the leads of participating teams see the programme's effects as aggregates only.
 
 import rules
 
-from maillage.directory.permissions import is_active_user, is_administrator, is_coordinator
+from maillage.core.permissions import is_active_user, is_administrator, is_coordinator
 
 
 def _session_of(obj):

@@ -18,13 +18,14 @@ from typing import Any
 from uuid import UUID
 
 from django.apps import apps
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldError, ValidationError
 from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
 from maillage.core.models import User
+from maillage.core.permissions import require
 from maillage.directory.models import Membership, Team
 from maillage.families.models import CircleMember
 
@@ -33,10 +34,14 @@ from .models import (
     Answer,
     ImmersionSession,
     Moment,
+    Phase,
     Programme,
     ProgrammeTeam,
+    QuestionnaireItem,
     SessionStatus,
     SignUp,
+    SignUpStatus,
+    Topic,
 )
 
 Pair = tuple[Any, Any]
@@ -55,16 +60,11 @@ def month_of(moment: datetime | date) -> date:
     return day.replace(day=1)
 
 
-def _require(user: User, perm: str, obj: Any = None) -> None:
-    if not (user and user.is_authenticated and user.has_perm(perm, obj)):
-        raise Http404
-
-
 # --- programmes ---------------------------------------------------------------------------
 
 
 def programme_list(*, fetched_by: User) -> QuerySet[Programme]:
-    _require(fetched_by, "training.view_programmes")
+    require(fetched_by, "training.view_programmes", hide=True)
     return Programme.objects.annotate(
         team_count=Count("programme_teams", distinct=True),
         session_count=Count(
@@ -80,8 +80,26 @@ def access_programme(
         programme = Programme.objects.select_related("coordinator").get(id=programme_id)
     except (Programme.DoesNotExist, ValueError):
         raise Http404 from None
-    _require(user, perm, programme)
+    require(user, perm, programme, hide=True)
     return programme
+
+
+def phases_of(programme: Programme) -> list[Phase]:
+    return list(programme.phases.all())
+
+
+def topics_of(programme: Programme) -> list[Topic]:
+    return list(programme.topics.all())
+
+
+def questionnaire_items_of(
+    programme: Programme, *, active_only: bool = False
+) -> list[QuestionnaireItem]:
+    """The programme's statements; active_only: those a new questionnaire asks."""
+    items = programme.questionnaire_items.all()
+    if active_only:
+        items = items.filter(is_active=True)
+    return list(items)
 
 
 def programme_teams(programme: Programme) -> list[ProgrammeTeam]:
@@ -103,6 +121,24 @@ def sessions_of(programme: Programme) -> QuerySet[ImmersionSession]:
     )
 
 
+SESSION_PERIODS = ("upcoming", "past", "all")
+
+
+def sessions_in_period(
+    programme: Programme, *, period: str, now: datetime
+) -> QuerySet[ImmersionSession]:
+    """The programme's sessions still to come (in date order), those past or cancelled (the
+    latest first), or all of them."""
+    sessions = sessions_of(programme)
+    if period == "upcoming":
+        return sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gte=now)
+    if period == "past":
+        return sessions.exclude(status=SessionStatus.SCHEDULED, starts_at__gte=now).order_by(
+            "-starts_at", "-id"
+        )
+    return sessions
+
+
 # --- sessions and sign-ups ----------------------------------------------------------------
 
 
@@ -115,19 +151,33 @@ def access_session(user: User, session_id: Any) -> ImmersionSession:
         )
     except (ImmersionSession.DoesNotExist, ValueError):
         raise Http404 from None
-    _require(user, "training.view_programmes", session.programme)
+    require(user, "training.view_programmes", session.programme, hide=True)
     return session
+
+
+def session_topics(session: ImmersionSession) -> list[Topic]:
+    return list(session.topics.all())
 
 
 def places_taken(session: ImmersionSession) -> int:
     return session.sign_ups.filter(status__in=HOLDS_A_PLACE).count()
 
 
-def sign_ups_of(*, fetched_by: User, session: ImmersionSession) -> QuerySet[SignUp]:
-    """Who signed up, for the host's lead and the coordinator."""
-    _require(fetched_by, "training.manage_sign_ups", session)
-    return session.sign_ups.select_related("practitioner", "team__organization").order_by(
-        "created_at", "id"
+def sign_ups_of(
+    *, fetched_by: User, session: ImmersionSession, status: str | None = None
+) -> QuerySet[SignUp]:
+    """Who signed up (with that status, if given), for the host's lead and the coordinator."""
+    require(fetched_by, "training.manage_sign_ups", session, hide=True)
+    sign_ups = session.sign_ups.select_related("practitioner", "team__organization")
+    if status is not None:
+        sign_ups = sign_ups.filter(status=status)
+    return sign_ups.order_by("created_at", "id")
+
+
+def confirmed_participants(session: ImmersionSession) -> list[SignUp]:
+    """The confirmed sign-ups, with their practitioner: the attendees of the invitation."""
+    return list(
+        session.sign_ups.filter(status=SignUpStatus.CONFIRMED).select_related("practitioner")
     )
 
 
@@ -138,7 +188,9 @@ def access_sign_up(user: User, sign_up_id: Any, *, perm: str) -> SignUp:
         ).get(id=sign_up_id)
     except (SignUp.DoesNotExist, ValueError):
         raise Http404 from None
-    _require(user, perm, sign_up.session if perm == "training.manage_sign_ups" else sign_up)
+    require(
+        user, perm, sign_up.session if perm == "training.manage_sign_ups" else sign_up, hide=True
+    )
     return sign_up
 
 
@@ -163,6 +215,38 @@ def my_sign_ups(*, fetched_by: User) -> QuerySet[SignUp]:
     )
 
 
+def places_held_by(
+    *, fetched_by: User, sessions: Collection[ImmersionSession]
+) -> dict[Any, SignUp]:
+    """{session id: the user's sign-up holding a place} among these sessions."""
+    return {
+        s.session_id: s
+        for s in my_sign_ups(fetched_by=fetched_by).filter(
+            session__in=[session.pk for session in sessions], status__in=HOLDS_A_PLACE
+        )
+    }
+
+
+def answered_moments(*, fetched_by: User, sign_up: SignUp | None) -> set[str]:
+    """The moments (before, after) for which the user answered their own questionnaire."""
+    if sign_up is None:
+        return set()
+    return set(
+        sign_up.assessments.filter(sign_up__practitioner__user=fetched_by).values_list(
+            "moment", flat=True
+        )
+    )
+
+
+def team_by_id(team_id: Any) -> Team | None:
+    """A team of the directory (professional information), or None for an unknown or
+    malformed id."""
+    try:
+        return Team.objects.filter(pk=team_id).first()
+    except (ValueError, ValidationError):
+        return None
+
+
 def visiting_teams(*, fetched_by: User, session: ImmersionSession) -> list[Team]:
     """The programme teams, other than the host, from which the user may visit."""
     return list(
@@ -178,7 +262,7 @@ def visiting_teams(*, fetched_by: User, session: ImmersionSession) -> list[Team]
 
 def own_answers(*, fetched_by: User, sign_up: SignUp) -> dict[str, list[Answer]]:
     """A practitioner's own answers to one immersion's questionnaires, by moment."""
-    _require(fetched_by, "training.answer_self_assessment", sign_up)
+    require(fetched_by, "training.answer_self_assessment", sign_up, hide=True)
     answers: dict[str, list[Answer]] = {Moment.BEFORE: [], Moment.AFTER: []}
     for answer in (
         Answer.objects.filter(assessment__sign_up=sign_up)
@@ -193,7 +277,7 @@ def assessment_answers(*, fetched_by: User, programme: Programme) -> list[tuple]
     """(respondent, moment, submitted_at, item, value) for every answer of the programme, the
     respondent being an opaque practitioner id: the raw material of the aggregates, never
     shown as such."""
-    _require(fetched_by, "training.view_effects", programme)
+    require(fetched_by, "training.view_effects", programme, hide=True)
     return list(
         Answer.objects.filter(assessment__sign_up__session__programme=programme)
         .order_by()
@@ -266,7 +350,7 @@ def circle_overlap(
     of the two teams joined).
 
     Counts only: no family leaves this function. One query, grouped by family and team."""
-    _require(fetched_by, perm, programme)
+    require(fetched_by, perm, programme, hide=True)
     firsts: dict[Any, dict[Any, datetime]] = defaultdict(dict)
     for family_id, team_id, first in (
         CircleMember.objects.filter(team_id__in=programme.programme_teams.values("team_id"))

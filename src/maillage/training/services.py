@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -16,8 +16,11 @@ from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core.errors import IllegalTransition
 from maillage.core.models import User
+from maillage.core.permissions import require
 from maillage.core.tokens import join_codes
+from maillage.core.transitions import check_transition
 from maillage.directory.models import Team
 
 from . import selectors
@@ -30,7 +33,6 @@ from .models import (
     SIGN_UP_TRANSITIONS,
     Answer,
     HostActivity,
-    IllegalTransition,
     ImmersionSession,
     Moment,
     Phase,
@@ -43,13 +45,7 @@ from .models import (
     SignUp,
     SignUpStatus,
     Topic,
-    check_transition,
 )
-
-
-def _require(user: User, perm: str, obj: Any = None) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _bilingual(french: str, english: str, field: str) -> tuple[str, str]:
@@ -104,7 +100,7 @@ def create_programme(
 ) -> Programme:
     """Coordinators run programmes. A programme brings together at least two teams; it
     starts with the default topics and questionnaire items unless others are given."""
-    _require(by, "training.create_programme")
+    require(by, "training.create_programme")
     teams = list(dict.fromkeys(teams))
     if len(teams) < 2:
         raise ValidationError({"teams": _("A programme brings together at least two teams.")})
@@ -152,7 +148,7 @@ def create_programme(
 @transaction.atomic
 def add_teams(*, by: User, programme: Programme, teams: Iterable[Team], request: Any = None) -> int:
     """A programme grows over its phases: coordinators add participating teams."""
-    _require(by, "training.manage_programme", programme)
+    require(by, "training.manage_programme", programme)
     present = set(programme.programme_teams.values_list("team_id", flat=True))
     new = [t for t in dict.fromkeys(teams) if t.pk not in present]
     if not new:
@@ -181,7 +177,7 @@ def add_phase(
 ) -> Phase:
     """Phases follow one another within the programme's period and never overlap; sessions
     already scheduled in the phase's dates join it."""
-    _require(by, "training.manage_programme", programme)
+    require(by, "training.manage_programme", programme)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The end date is before the start date.")})
@@ -230,7 +226,7 @@ def add_phase(
 def add_topic(
     *, by: User, programme: Programme, name_fr: str = "", name_en: str = "", request: Any = None
 ) -> Topic:
-    _require(by, "training.manage_programme", programme)
+    require(by, "training.manage_programme", programme)
     fr, en = _bilingual(name_fr, name_en, "name_fr")
     position = (programme.topics.aggregate(last=Max("position"))["last"] or 0) + 1
     topic = Topic(programme=programme, position=position, name_fr=fr, name_en=en)
@@ -252,7 +248,7 @@ def add_questionnaire_item(
 ) -> QuestionnaireItem:
     """The coordinator's own statements join the defaults. Questionnaires answered earlier
     keep the items they had; the change is paired item by item."""
-    _require(by, "training.manage_programme", programme)
+    require(by, "training.manage_programme", programme)
     fr, en = _bilingual(text_fr, text_en, "text_fr")
     position = (programme.questionnaire_items.aggregate(last=Max("position"))["last"] or 0) + 1
     item = QuestionnaireItem(programme=programme, position=position, text_fr=fr, text_en=en)
@@ -289,7 +285,7 @@ def schedule_session(
 ) -> ImmersionSession:
     """A session is hosted by one of the programme's teams, in the future, within the
     programme's period, on the programme's own topics."""
-    _require(by, "training.schedule_session", programme)
+    require(by, "training.schedule_session", programme)
     if not programme.programme_teams.filter(team=host_team).exists():
         raise ValidationError({"host_team": _("The host team must take part in the programme.")})
     if starts_at is None or timezone.is_naive(starts_at):
@@ -351,9 +347,9 @@ def schedule_session(
 @transaction.atomic
 def cancel_session(*, by: User, session: ImmersionSession, request: Any = None) -> None:
     """A scheduled session may be cancelled; calendars learn it from the next invitation."""
-    _require(by, "training.schedule_session", session.programme)
+    require(by, "training.schedule_session", session.programme)
     locked = _lock_session(session)
-    check_transition(SESSION_TRANSITIONS, SessionStatus, locked.status, SessionStatus.CANCELLED)
+    check_transition(SESSION_TRANSITIONS, locked.status, SessionStatus.CANCELLED)
     locked.status = SessionStatus.CANCELLED
     locked.sequence += 1
     locked.save(update_fields=["status", "sequence", "updated_at"])
@@ -386,7 +382,7 @@ def sign_up(
     The session row is locked while places are counted, so that two people signing up at
     once can never take more places than the session has: the second one is told it is full.
     """
-    _require(by, "training.sign_up", session)
+    require(by, "training.sign_up", session)
     locked = _lock_session(session)
     _require_open_for_sign_ups(locked)
     if locked.sign_ups.filter(practitioner__user=by, status__in=HOLDS_A_PLACE).exists():
@@ -421,9 +417,9 @@ def sign_up(
 @transaction.atomic
 def cancel_sign_up(*, by: User, sign_up: SignUp, request: Any = None) -> SignUp:
     """Participants may give their place back until the session starts."""
-    _require(by, "training.cancel_sign_up", sign_up)
+    require(by, "training.cancel_sign_up", sign_up)
     locked = _lock_sign_up(sign_up)
-    check_transition(SIGN_UP_TRANSITIONS, SignUpStatus, locked.status, SignUpStatus.CANCELLED)
+    check_transition(SIGN_UP_TRANSITIONS, locked.status, SignUpStatus.CANCELLED)
     _require_open_for_sign_ups(locked.session)
     locked.status = SignUpStatus.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
@@ -438,9 +434,9 @@ def cancel_sign_up(*, by: User, sign_up: SignUp, request: Any = None) -> SignUp:
 
 
 def _decide(*, by: User, sign_up: SignUp, target: str, reason: str, request: Any) -> SignUp:
-    _require(by, "training.manage_sign_ups", sign_up.session)
+    require(by, "training.manage_sign_ups", sign_up.session)
     locked = _lock_sign_up(sign_up)
-    check_transition(SIGN_UP_TRANSITIONS, SignUpStatus, locked.status, target)
+    check_transition(SIGN_UP_TRANSITIONS, locked.status, target)
     if locked.session.status != SessionStatus.SCHEDULED:
         raise IllegalTransition(
             _("This session is %(status)s: sign-ups can no longer be decided.")
@@ -487,7 +483,7 @@ def record_attendance(
     confirmed participants came; the session is then held. Recording again corrects it,
     except that someone who has answered the after questionnaire stays recorded as present.
     Returns the number present."""
-    _require(by, "training.manage_sign_ups", session)
+    require(by, "training.manage_sign_ups", session)
     locked = _lock_session(session)
     if locked.status == SessionStatus.CANCELLED:
         raise IllegalTransition(_("This session is cancelled: there is no attendance to record."))
@@ -525,7 +521,7 @@ def record_attendance(
         s.attendance_recorded_at = now
     SignUp.objects.bulk_update(confirmed, ["attended", "attendance_recorded_at", "updated_at"])
     if locked.status == SessionStatus.SCHEDULED:
-        check_transition(SESSION_TRANSITIONS, SessionStatus, locked.status, SessionStatus.HELD)
+        check_transition(SESSION_TRANSITIONS, locked.status, SessionStatus.HELD)
         locked.status = SessionStatus.HELD
         locked.save(update_fields=["status", "updated_at"])
     session.status = locked.status
@@ -562,7 +558,7 @@ def answer_self_assessment(
     asks gets a whole number from 1 to 5.
 
     The audit row says that a questionnaire was answered, never what was answered."""
-    _require(by, "training.answer_self_assessment", sign_up)
+    require(by, "training.answer_self_assessment", sign_up)
     locked = _lock_sign_up(sign_up)
     session = locked.session
     if moment == Moment.BEFORE:

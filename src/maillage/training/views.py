@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core.errors import IllegalTransition
 from maillage.core.forms import add_service_errors
-from maillage.directory.models import Team
+from maillage.core.permissions import require
 
 from . import calendar, charts, indicators, network, pairing, selectors, services
 from .forms import (
@@ -34,7 +35,7 @@ from .forms import (
     SessionForm,
     TopicForm,
 )
-from .models import HOLDS_A_PLACE, IllegalTransition, Moment, SessionStatus, SignUpStatus
+from .models import HOLDS_A_PLACE, Moment, SessionStatus, SignUpStatus
 
 PAGE_SIZE = 20
 
@@ -87,8 +88,7 @@ def programme_list(request):
 
 @login_required
 def programme_create(request):
-    if not request.user.has_perm("training.create_programme"):
-        raise PermissionDenied
+    require(request.user, "training.create_programme")
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -122,40 +122,25 @@ def programme_create(request):
     )
 
 
-WHEN_CHOICES = ("upcoming", "past", "all")
-
-
 @login_required
 def programme_detail(request, programme_id):
     user = request.user
     programme = selectors.access_programme(user, programme_id)
     when = request.GET.get("when", "upcoming")
-    if when not in WHEN_CHOICES:
+    if when not in selectors.SESSION_PERIODS:
         when = "upcoming"
-    sessions = selectors.sessions_of(programme)
     now = timezone.now()
-    if when == "upcoming":
-        sessions = sessions.filter(status=SessionStatus.SCHEDULED, starts_at__gte=now)
-    elif when == "past":
-        sessions = sessions.exclude(status=SessionStatus.SCHEDULED, starts_at__gte=now).order_by(
-            "-starts_at", "-id"
-        )
+    sessions = selectors.sessions_in_period(programme, period=when, now=now)
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
-    mine = {
-        s.session_id: s
-        for s in selectors.my_sign_ups(fetched_by=user).filter(
-            session__in=[session.pk for session in page], status__in=HOLDS_A_PLACE
-        )
-    }
     context = {
         "programme": programme,
         "teams": selectors.programme_teams(programme),
-        "topics": list(programme.topics.all()),
-        "phases": list(programme.phases.all()),
-        "items": list(programme.questionnaire_items.filter(is_active=True)),
+        "topics": selectors.topics_of(programme),
+        "phases": selectors.phases_of(programme),
+        "items": selectors.questionnaire_items_of(programme, active_only=True),
         "page": page,
         "when": when,
-        "mine": mine,
+        "mine": selectors.places_held_by(fetched_by=user, sessions=page),
         "now": now,
         "can_manage": user.has_perm("training.manage_programme", programme),
         "can_schedule": user.has_perm("training.schedule_session", programme),
@@ -261,9 +246,9 @@ def programme_manage(request, programme_id):
         {
             "programme": programme,
             "forms": forms,
-            "phases": list(programme.phases.all()),
-            "topics": list(programme.topics.all()),
-            "items": list(programme.questionnaire_items.all()),
+            "phases": selectors.phases_of(programme),
+            "topics": selectors.topics_of(programme),
+            "items": selectors.questionnaire_items_of(programme),
             "teams": selectors.programme_teams(programme),
         },
     )
@@ -318,7 +303,7 @@ def programme_map_svg(request, programme_id):
     until = None
     phase_id = request.GET.get("phase")
     if phase_id:
-        phase = next((p for p in programme.phases.all() if str(p.pk) == phase_id), None)
+        phase = next((p for p in selectors.phases_of(programme) if str(p.pk) == phase_id), None)
         if phase is None:
             raise Http404
         start, end = network.phase_days(phase)
@@ -385,11 +370,11 @@ def session_detail(request, session_id):
     can_manage = user.has_perm("training.manage_sign_ups", session)
     holds = mine is not None and mine.status in HOLDS_A_PLACE
     may_visit = user.has_perm("training.sign_up", session)
-    answered = set(mine.assessments.values_list("moment", flat=True)) if mine else set()
+    answered = selectors.answered_moments(fetched_by=user, sign_up=mine)
     context = {
         "session": session,
         "programme": session.programme,
-        "topics": list(session.topics.all()),
+        "topics": selectors.session_topics(session),
         "taken": taken,
         "places_left": max(session.capacity - taken, 0),
         "mine": mine,
@@ -419,9 +404,7 @@ def session_detail(request, session_id):
 @require_GET
 def session_invitation(request, session_id):
     session = selectors.access_session(request.user, session_id)
-    confirmed = list(
-        session.sign_ups.filter(status=SignUpStatus.CONFIRMED).select_related("practitioner")
-    )
+    confirmed = selectors.confirmed_participants(session)
     data = calendar.session_invitation(
         session,
         confirmed=confirmed,
@@ -441,7 +424,7 @@ def session_sign_up(request, session_id):
     team = None
     team_id = request.POST.get("team", "")
     if team_id:
-        team = Team.objects.filter(pk=team_id).first() if _is_uuid(team_id) else None
+        team = selectors.team_by_id(team_id)
         if team is None:
             messages.error(request, _("Choose one of your teams taking part in the programme."))
             return redirect("training:session", session_id=session.id)
@@ -473,13 +456,12 @@ def session_cancel(request, session_id):
 @handles_conflicts
 def attendance(request, session_id):
     session = selectors.access_session(request.user, session_id)
-    if not request.user.has_perm("training.manage_sign_ups", session):
-        raise PermissionDenied
-    confirmed = [
-        s
-        for s in selectors.sign_ups_of(fetched_by=request.user, session=session)
-        if s.status == SignUpStatus.CONFIRMED
-    ]
+    require(request.user, "training.manage_sign_ups", session)
+    confirmed = list(
+        selectors.sign_ups_of(
+            fetched_by=request.user, session=session, status=SignUpStatus.CONFIRMED
+        )
+    )
     form = AttendanceForm(request.POST or None, sign_ups=confirmed)
     if request.method == "POST" and form.is_valid():
         try:
@@ -560,7 +542,7 @@ def self_assessment(request, sign_up_id, moment):
     answers = selectors.own_answers(fetched_by=request.user, sign_up=sign_up)[moment]
     form = None
     if not answers:
-        items = list(session.programme.questionnaire_items.filter(is_active=True))
+        items = selectors.questionnaire_items_of(session.programme, active_only=True)
         form = SelfAssessmentForm(request.POST or None, items=items)
         if request.method == "POST" and form.is_valid():
             try:
