@@ -187,13 +187,13 @@ def partner_teams(*, fetched_by, limit: int = 30) -> list[Team]:
 
 def practitioner_by_email(*, fetched_by, email: str) -> Practitioner | None:
     """The practitioner of the directory with this e-mail (to bring into a circle)."""
-    _require_reader(fetched_by)
+    require(fetched_by, "directory.view_directory", hide=True)
     return Practitioner.objects.filter(email=email.strip().lower()).first()
 
 
 def teams_of(*, fetched_by, practitioner: Practitioner) -> list[Team]:
     """The teams a practitioner belongs to, with their organization."""
-    _require_reader(fetched_by)
+    require(fetched_by, "directory.view_directory", hide=True)
     return list(
         Team.objects.filter(memberships__practitioner=practitioner)
         .select_related("organization")
@@ -203,7 +203,7 @@ def teams_of(*, fetched_by, practitioner: Practitioner) -> list[Team]:
 
 def teams_of_user(*, fetched_by) -> list[Team]:
     """The logged-in practitioner's teams with their organization: a form's choices."""
-    _require_reader(fetched_by)
+    require(fetched_by, "directory.view_directory", hide=True)
     return list(
         Team.objects.filter(memberships__practitioner__user=fetched_by)
         .select_related("organization")

@@ -113,9 +113,7 @@ def list_families(request: HttpRequest):
                 "id": f.id,
                 "reference": f.reference,
                 "next_action_due": f.next_action_due,
-                "names": [f"{c.first_name} {c.last_name}" for c in f.caregivers.all()]
-                if f.access.shows_identity
-                else None,
+                "names": f.caregiver_names if f.access.shows_identity else None,
             }
             for f in families
         ]
@@ -149,7 +147,7 @@ def list_consents(request: HttpRequest, family_id: UUID):
         {
             "id": c.id,
             "state": c.state(),
-            "organizations": [o.name for o in c.organizations.all()],
+            "organizations": c.organization_names,
             "categories": c.category_codes,
             "purpose": c.purpose,
             "valid_from": c.valid_from,
@@ -175,7 +173,7 @@ def withdraw_consent(request: HttpRequest, family_id: UUID, consent_id: UUID, bo
     return {
         "id": consent.id,
         "state": consent.state(),
-        "organizations": [o.name for o in consent.organizations.all()],
+        "organizations": consent.organization_names,
         "categories": consent.category_codes,
         "purpose": consent.purpose,
         "valid_from": consent.valid_from,
@@ -205,7 +203,7 @@ def get_plan(request: HttpRequest, family_id: UUID):
                 "need": g.need,
                 "goal": g.goal,
                 "is_achieved": g.is_achieved,
-                "actions": [_action_out(a) for a in g.actions.all()],
+                "actions": [_action_out(a) for a in g.action_list],
             }
             for g in plan["goals"]
         ]

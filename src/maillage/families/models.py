@@ -90,6 +90,11 @@ class Family(Stamped):
         return str(self.id)[:8].upper()
 
     @property
+    def caregiver_names(self) -> list[str]:
+        """Whoever shows them has asked the disclosure rule first (prefetch caregivers)."""
+        return [f"{c.first_name} {c.last_name}" for c in self.caregivers.all()]
+
+    @property
     def reason_labels(self) -> list[str]:
         known = dict(Reason.choices)
         return [str(known.get(c, c)) for c in split_codes(self.reasons)]
@@ -230,6 +235,10 @@ class Consent(Stamped):
         return ConsentState.ACTIVE
 
     @property
+    def organization_names(self) -> list[str]:
+        return [o.name for o in self.organizations.all()]
+
+    @property
     def can_withdraw(self) -> bool:
         return self.state() in CONSENT_TRANSITIONS["withdraw"]
 
@@ -295,6 +304,11 @@ class Goal(Stamped):
 
     def __str__(self) -> str:
         return self.goal[:60]
+
+    @property
+    def action_list(self) -> list:
+        """The goal's actions, as selectors.plan prefetched (and masked) them."""
+        return list(self.actions.all())
 
 
 class ActionStatus(models.TextChoices):

@@ -431,3 +431,12 @@ rules.add_perm("families.add_entry", is_circle_member)
 rules.add_perm("families.view_access_report", is_lead_worker | holds_the_record)
 rules.add_perm("families.export_record", is_lead_worker | holds_the_record)
 rules.add_perm("families.open_emergency_access", is_practitioner)
+
+
+# The rule each action of the circle page needs: anyone in the circle may leave it, only the
+# lead hands the lead over, and bringing someone in is the record holder's (manage_circle).
+CIRCLE_ACTION_RULES = {"hand_over": "families.hand_over_lead", "leave": "families.leave_circle"}
+
+
+def circle_action_rule(action: str | None) -> str:
+    return CIRCLE_ACTION_RULES.get(action or "", "families.manage_circle")

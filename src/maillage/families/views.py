@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors
+from maillage.core.permissions import require
 from maillage.directory import selectors as directory
 
 from . import selectors, services
@@ -31,6 +32,7 @@ from .forms import (
     WithdrawForm,
 )
 from .models import PlanAction
+from .permissions import circle_action_rule
 
 PAGE_SIZE = 20
 
@@ -72,8 +74,7 @@ def caseload(request):
 @login_required
 @never_cache
 def create_family(request):
-    if not request.user.has_perm("families.create_family"):
-        raise PermissionDenied
+    require(request.user, "families.create_family")
     teams = directory.teams_of_user(fetched_by=request.user)
     form = FamilyForm(request.POST or None, teams=teams)
     duplicates = []
@@ -135,7 +136,7 @@ def _caregivers(data) -> list[services.CaregiverData]:
             preferred_contact=data["parent1_preferred_contact"],
         )
     ]
-    if data.get("parent2_first_name"):
+    if data["parent2_first_name"]:
         people.append(
             services.CaregiverData(
                 first_name=data["parent2_first_name"],
@@ -148,11 +149,7 @@ def _caregivers(data) -> list[services.CaregiverData]:
 
 
 def _children(data) -> list[services.ChildData]:
-    if not (
-        data.get("child_first_name")
-        or data.get("child_date_of_birth")
-        or data.get("child_due_date")
-    ):
+    if not (data["child_first_name"] or data["child_date_of_birth"] or data["child_due_date"]):
         return []
     return [
         services.ChildData(
@@ -294,9 +291,7 @@ def circle(request, family_id):
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
-        needed = {"hand_over": "families.hand_over_lead", "leave": "families.leave_circle"}.get(
-            action, "families.manage_circle"
-        )
+        needed = circle_action_rule(action)
         family = _writable_family(request.user, family_id, needed)
         try:
             if action == "add":
@@ -355,7 +350,7 @@ def _add_member(request, family, form) -> bool:
         return False
     teams = directory.teams_of(fetched_by=request.user, practitioner=person)
     form.fields["team"].choices = [(str(t.id), f"{t.name} — {t.organization.name}") for t in teams]
-    chosen = form.data.get("team")
+    chosen = form.cleaned_data["team"]
     team = next((t for t in teams if str(t.id) == chosen), None)
     if team is None:
         if len(teams) != 1:
@@ -408,9 +403,9 @@ def plan(request, family_id):
             "tab": "plan",
             "plan": plan_part,
             "identity": selectors.identity(family, access),
-            "goal_form": forms_by_name.get("goal") or GoalForm(),
-            "action_form": forms_by_name.get("action") or ActionForm(family=family),
-            "review_form": forms_by_name.get("review") or ReviewForm(),
+            "goal_form": forms_by_name.pop("goal", None) or GoalForm(),
+            "action_form": forms_by_name.pop("action", None) or ActionForm(family=family),
+            "review_form": forms_by_name.pop("review", None) or ReviewForm(),
             "can_change": request.user.has_perm("families.change_plan", family),
             "changes": selectors.plan_changes(family),
         },
@@ -606,7 +601,8 @@ def emergency_access(request, family_id):
     """The break-glass form answers alike whether the id names a family or not, so that
     nobody learns what exists; the attempt is logged either way."""
     family = selectors.family_for_emergency(request.user, family_id)
-    if family is not None and request.user.has_perm("families.view_family", family):
+    already_open = family is not None and request.user.has_perm("families.view_family", family)
+    if already_open:
         return redirect("families:detail", family.id)
     form = EmergencyAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

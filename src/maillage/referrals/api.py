@@ -10,6 +10,8 @@ from ninja import Router
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from maillage.core.permissions import require
+
 from . import indicators, selectors, services
 from .schemas import IndicatorRow, ReferralOut, StepIn
 
@@ -47,8 +49,7 @@ def sent(request: HttpRequest):
 
 @router.get("/indicators", response=list[IndicatorRow])
 def indicator_rows(request: HttpRequest, start: date, end: date, by: str = "team"):
-    if not request.user.has_perm("referrals.view_indicators"):
-        raise HttpError(403, "Forbidden")
+    require(request.user, "referrals.view_indicators")
     if by not in ("team", "organization", "sector_pair"):
         raise HttpError(422, "by: team, organization or sector_pair")
     if start > end:

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors
+from maillage.core.permissions import require
 from maillage.directory import selectors as directory
 from maillage.families import selectors as families
 
@@ -73,8 +74,7 @@ def outgoing(request):
 @never_cache
 def new_referral(request):
     user = request.user
-    if not user.has_perm("referrals.ask_consultation"):
-        raise PermissionDenied
+    require(user, "referrals.ask_consultation")
     team_id = request.POST.get("to_team") or request.GET.get("team")
     to_teams = selectors.all_teams()
     offers = selectors.active_offers(team_id)
@@ -221,8 +221,7 @@ def attachment(request, referral_id, attachment_id):
 @login_required
 @never_cache
 def indicator_page(request):
-    if not request.user.has_perm("referrals.view_indicators"):
-        raise PermissionDenied
+    require(request.user, "referrals.view_indicators")
     today = timezone.localdate()
     form = IndicatorsForm(
         request.GET or {"start": today - timedelta(days=365), "end": today, "by": "team"}
@@ -250,8 +249,7 @@ def consultations(request):
 @never_cache
 def new_consultation(request):
     user = request.user
-    if not user.has_perm("referrals.ask_consultation"):
-        raise PermissionDenied
+    require(user, "referrals.ask_consultation")
     form = ConsultationForm(
         request.POST or None,
         initial={"to_team": request.GET.get("team")},
