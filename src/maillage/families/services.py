@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
 from maillage.core.models import User
+from maillage.core import uploads
 from maillage.core.text import fold
 from maillage.core.tokens import join_codes
 from maillage.directory.models import Membership, Organization, Practitioner, Team
@@ -47,7 +48,6 @@ from .permissions import family_access, forget_access
 EMERGENCY_ACCESS_DURATION = timedelta(hours=4)
 CONSENT_DEFAULT_LENGTH = timedelta(days=365)
 SCAN_MAX_BYTES = 5 * 1024 * 1024
-SCAN_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
 
 
 class IllegalTransition(Exception):  # noqa: N818 - the domain's word
@@ -198,16 +198,11 @@ def create_family(
 # --- consent ----------------------------------------------------------------------------
 
 
-def check_scan(upload) -> None:
+def check_scan(upload) -> uploads.CheckedFile | None:
     """A signed form's scan: a PDF or an image, at most 5 MiB, by its content not its name."""
     if upload is None:
-        return
-    if upload.size > SCAN_MAX_BYTES:
-        raise ValidationError({"scan": _("The scan is too large (at most 5 MB).")})
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in SCAN_TYPES.values()):
-        raise ValidationError({"scan": _("The scan must be a PDF, PNG or JPEG file.")})
+        return None
+    return uploads.check_upload(upload, field="scan", max_bytes=SCAN_MAX_BYTES)
 
 
 @transaction.atomic
@@ -250,7 +245,7 @@ def record_consent(
         errors["method"] = _("Unknown way of obtaining consent.")
     if errors:
         raise ValidationError(errors)
-    check_scan(scan)
+    checked_scan = check_scan(scan)
     consent = Consent(
         family=family,
         given_by=given_by,
@@ -262,8 +257,8 @@ def record_consent(
         method=method,
         witness=witness,
     )
-    if scan is not None:
-        consent.scan.save(f"{consent.id}-{scan.name[-40:]}", scan, save=False)
+    if checked_scan is not None:
+        uploads.store(consent.scan, checked_scan)
     consent.full_clean()
     consent.save()
     consent.organizations.set(organizations)

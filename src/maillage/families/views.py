@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors
+from maillage.core.uploads import download_response
 from maillage.directory.models import Practitioner, Team
 
 from . import selectors, services
@@ -283,7 +284,7 @@ def consent_scan(request, family_id, consent_id):
     consent = get_object_or_404(Consent, id=consent_id, family=family)
     if not consent.scan:
         raise Http404
-    response = FileResponse(consent.scan.open("rb"), as_attachment=True)
+    response = download_response(consent.scan, filename_stem="consent")
     response["Cache-Control"] = "no-store"
     return response
 
