@@ -25,6 +25,16 @@ class OneTimeCodeForm(forms.Form):
     )
 
 
+class SecondFactorResetForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address of the account"),
+        help_text=_(
+            "Check first, by phone or in person, that the request comes from this person: "
+            "until they enrol a new app, their password alone opens the enrolment page."
+        ),
+    )
+
+
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label=_("What is this token for?"),
