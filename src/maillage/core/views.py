@@ -4,6 +4,7 @@ from base64 import b32encode
 from contextlib import suppress
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -11,18 +12,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
 from maillage.audit.models import Action
-from maillage.audit.services import record_event
+from maillage.audit.services import client_ip, record_event
 
-from . import services
+from . import ratelimit, services
 from .forms import (
     ApiTokenForm,
     EmailLoginForm,
     OneTimeCodeForm,
+    PasswordResetRequestForm,
     SecondFactorResetForm,
     add_service_errors,
 )
@@ -37,15 +40,43 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetRequestForm
     template_name = "core/password_reset.html"
-    email_template_name = "core/email/password_reset.txt"
-    subject_template_name = "core/email/password_reset_subject.txt"
 
     def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        window = settings.PASSWORD_RESET_LIMIT_WINDOW
+        if not ratelimit.allow(
+            [
+                ratelimit.Limit(
+                    "password-reset-address", email, settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+                ),
+                ratelimit.Limit(
+                    "password-reset-ip",
+                    client_ip(self.request) or "",
+                    settings.PASSWORD_RESET_LIMIT_PER_IP,
+                ),
+            ],
+            window=window,
+        ):
+            # The same answer whether or not the address has an account.
+            minutes = int(window.total_seconds() // 60)
+            form.add_error(
+                None,
+                ngettext(
+                    "Too many password reset requests for this address or from your "
+                    "connection. Try again in %(count)d minute.",
+                    "Too many password reset requests for this address or from your "
+                    "connection. Try again in %(count)d minutes.",
+                    minutes,
+                )
+                % {"count": minutes},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         # Logged without saying whether the address exists (the page never says either).
         record_event(
             action=Action.PASSWORD_RESET_REQUESTED,
-            actor_label=form.cleaned_data["email"][:254],
+            actor_label=email[:254],
             request=self.request,
         )
         return super().form_valid(form)
