@@ -14,7 +14,7 @@ COLUMNS = "id, at, actor_label, action, object_type, object_id, object_label, pu
 FORGED = (
     "id, at, 'forged@example.org', action, object_type, object_id, object_label, purpose, details"
 )
-SAME_ID = f"SELECT {FORGED} FROM audit_auditevent"
+SAME_ID = f"SELECT {FORGED} FROM audit_auditevent"  # noqa: S608 - fixed text, no input
 
 BOTH = [
     "UPDATE audit_auditevent SET actor_label = 'forged@example.org'",

@@ -66,7 +66,7 @@ def test_half_logged_in_user_cannot_enrol_a_device_of_their_own_choosing(client)
 
 
 def test_administrator_cannot_bypass_their_code_through_enrolment_either(client):
-    user, _device = half_logged_in(client, Role.ADMINISTRATOR)
+    _user, _device = half_logged_in(client, Role.ADMINISTRATOR)
     response = client.get(reverse("otp_setup"))
     assert response["Location"] == reverse("otp_verify")
     assert client.get(reverse("otp_reset"))["Location"] == reverse("otp_verify")

@@ -85,7 +85,9 @@ def test_real_files_are_recognized_by_their_bytes(data, kind):
 POLYGLOTS = {
     "pdf-magic-then-html": b"%PDF-1.4\n" + HTML,
     "pdf-magic-then-html-with-eof": b"%PDF-1.4\n" + HTML + b"\nstartxref\n0\n%%EOF\n",
-    "real-pdf-with-script-inside": pdf_bytes().replace(b"%%EOF", b"<script>alert(1)</script>\n%%EOF"),
+    "real-pdf-with-script-inside": pdf_bytes().replace(
+        b"%%EOF", b"<script>alert(1)</script>\n%%EOF"
+    ),
     "real-pdf-then-html": pdf_bytes() + HTML,
     "pdf-with-javascript-action": MINIMAL_PDF.replace(
         b"1 0 obj<<>>", b"1 0 obj<</OpenAction<</S/JavaScript/JS(app.alert(1))>>>>"

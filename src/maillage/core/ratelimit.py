@@ -19,7 +19,9 @@ class Limit:
 
 
 def _hash(scope: str, key: str) -> str:
-    return salted_hmac(f"maillage.ratelimit.{scope}", key.strip().lower(), algorithm="sha256").hexdigest()
+    return salted_hmac(
+        f"maillage.ratelimit.{scope}", key.strip().lower(), algorithm="sha256"
+    ).hexdigest()
 
 
 @transaction.atomic
@@ -30,10 +32,14 @@ def allow(limits: list[Limit], *, window: timedelta) -> bool:
     since = now - window
     scopes = {limit.scope for limit in limits}
     RateLimitHit.objects.filter(scope__in=scopes, at__lt=since).delete()
-    hits = [RateLimitHit(scope=lim.scope, key_hash=_hash(lim.scope, lim.key), at=now) for lim in limits]
+    hits = [
+        RateLimitHit(scope=lim.scope, key_hash=_hash(lim.scope, lim.key), at=now) for lim in limits
+    ]
     for lim, hit in zip(limits, hits, strict=True):
         if lim.limit > 0 and (
-            RateLimitHit.objects.filter(scope=lim.scope, key_hash=hit.key_hash, at__gte=since).count()
+            RateLimitHit.objects.filter(
+                scope=lim.scope, key_hash=hit.key_hash, at__gte=since
+            ).count()
             >= lim.limit
         ):
             return False

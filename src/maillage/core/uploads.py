@@ -226,7 +226,9 @@ def check_upload(upload, *, field: str, max_bytes: int) -> CheckedFile:
 def store(field_file: FieldFile, checked: CheckedFile) -> None:
     """Saves the file under a generated name with the extension of what it is (the model
     is saved by the caller)."""
-    field_file.save(f"{uuid.uuid4().hex}{checked.kind.extension}", ContentFile(checked.data), save=False)
+    field_file.save(
+        f"{uuid.uuid4().hex}{checked.kind.extension}", ContentFile(checked.data), save=False
+    )
 
 
 def download_name(stem: str, kind: FileKind) -> str:

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
-from maillage.core.models import User
 from maillage.core import uploads
+from maillage.core.models import User
 from maillage.core.text import fold
 from maillage.core.tokens import join_codes
 from maillage.directory.models import Membership, Organization, Practitioner, Team

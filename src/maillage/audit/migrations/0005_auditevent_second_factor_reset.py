@@ -4,15 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0004_alter_auditevent_action'),
+        ("audit", "0004_alter_auditevent_action"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('login', 'Logged in'), ('logout', 'Logged out'), ('login_failed', 'Failed login'), ('locked_out', 'Locked out'), ('otp_enrolled', 'Second factor enrolled'), ('otp_failed', 'Second factor failed'), ('otp_reset', 'Second factor reset by an administrator'), ('password_reset', 'Password reset requested'), ('token_created', 'API token created'), ('token_revoked', 'API token revoked'), ('created', 'Created'), ('updated', 'Updated'), ('deleted', 'Deleted'), ('imported', 'Imported'), ('exported', 'Exported'), ('viewed', 'Viewed'), ('emergency_access', 'Emergency access (break glass)')], db_index=True, max_length=30, verbose_name='action'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("login", "Logged in"),
+                    ("logout", "Logged out"),
+                    ("login_failed", "Failed login"),
+                    ("locked_out", "Locked out"),
+                    ("otp_enrolled", "Second factor enrolled"),
+                    ("otp_failed", "Second factor failed"),
+                    ("otp_reset", "Second factor reset by an administrator"),
+                    ("password_reset", "Password reset requested"),
+                    ("token_created", "API token created"),
+                    ("token_revoked", "API token revoked"),
+                    ("created", "Created"),
+                    ("updated", "Updated"),
+                    ("deleted", "Deleted"),
+                    ("imported", "Imported"),
+                    ("exported", "Exported"),
+                    ("viewed", "Viewed"),
+                    ("emergency_access", "Emergency access (break glass)"),
+                ],
+                db_index=True,
+                max_length=30,
+                verbose_name="action",
+            ),
         ),
     ]

@@ -5,22 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateLimitHit',
+            name="RateLimitHit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=40)),
-                ('key_hash', models.CharField(max_length=64)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(max_length=40)),
+                ("key_hash", models.CharField(max_length=64)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'indexes': [models.Index(fields=['scope', 'key_hash', 'at'], name='core_rateli_scope_f7f925_idx'), models.Index(fields=['scope', 'at'], name='core_rateli_scope_f1f7a9_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["scope", "key_hash", "at"], name="core_rateli_scope_f7f925_idx"
+                    ),
+                    models.Index(fields=["scope", "at"], name="core_rateli_scope_f1f7a9_idx"),
+                ],
             },
         ),
     ]
