@@ -191,6 +191,9 @@ MAILLAGE_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "maillage.core.lockout.AccountAndAddressLockout"
+# The address is REMOTE_ADDR, as in the audit log: never a forwarded header a client could
+# forge to escape the per-address count (docs/deployment.md: set it at the proxy).
+AXES_CLIENT_IP_CALLABLE = "maillage.audit.services.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
