@@ -179,16 +179,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout keyed on the account AND the address together: someone hammering an
-# account from elsewhere does not lock its owner out of their own office.
+# Lockout, counted two ways over the cool-off time (core/lockout.py):
+# - the account AND the address together, after AXES_FAILURE_LIMIT failures: someone
+#   hammering an account from elsewhere does not lock its owner out of their own office;
+# - the address alone, across accounts, after the higher MAILLAGE_IP_FAILURE_LIMIT: one
+#   password sprayed over many accounts from one address is stopped too, while a shared
+#   office address (NAT) has room for its people's typos.
+# A successful login clears its own account-and-address count only, never the address's.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+MAILLAGE_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "maillage.core.lockout.AccountAndAddressLockout"
+# The address is REMOTE_ADDR, as in the audit log: never a forwarded header a client could
+# forge to escape the per-address count (docs/deployment.md: set it at the proxy).
+AXES_CLIENT_IP_CALLABLE = "maillage.audit.services.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+
+# Password reset requests, counted in the database over a sliding window: per e-mail
+# address (known or not, the same) and per network address.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "3"))
+PASSWORD_RESET_LIMIT_PER_IP = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", "20"))
+PASSWORD_RESET_LIMIT_WINDOW = timedelta(
+    minutes=int(os.environ.get("PASSWORD_RESET_LIMIT_MINUTES", "60"))
+)
 
 # Sessions end after inactivity: a request pushes the expiry forward, saving the session
 # at most once a minute (core/idle_session.py), so an idle session ends up to a minute early.

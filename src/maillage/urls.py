@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("account/second-factor/setup/", core_views.otp_setup, name="otp_setup"),
     path("account/second-factor/", core_views.otp_verify, name="otp_verify"),
+    path("account/second-factor/reset/", core_views.otp_reset, name="otp_reset"),
     path("account/api-tokens/", core_views.api_tokens, name="api_tokens"),
     path(
         "account/api-tokens/<uuid:token_id>/revoke/",

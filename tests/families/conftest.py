@@ -83,7 +83,9 @@ def care(db, settings, tmp_path):
         categories=PARTNER_CATEGORIES,
         purpose="Suivi conjoint de grossesse",
         method=ConsentMethod.SIGNED_FORM,
-        scan=SimpleUploadedFile("consentement.pdf", b"%PDF-1.4\n% signed form\n"),
+        scan=SimpleUploadedFile(
+            "consentement.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\nstartxref\n0\n%%EOF\n"
+        ),
     )
     partner_member = services.add_circle_member(
         by=users["owner"],

@@ -188,7 +188,11 @@ def test_bad_consent_input_names_the_field_and_writes_nothing(care, changes, fie
 
 def test_a_signed_form_scan_is_stored_when_it_is_a_real_pdf(care, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-    scan = SimpleUploadedFile("form.pdf", b"%PDF-1.4\n%test\n", "application/pdf")
+    scan = SimpleUploadedFile(
+        "form.pdf",
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\nstartxref\n0\n%%EOF\n",
+        "application/pdf",
+    )
     consent = services.record_consent(
         **consent_kwargs(care, method=ConsentMethod.SIGNED_FORM, witness="", scan=scan)
     )

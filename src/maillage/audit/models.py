@@ -1,7 +1,9 @@
 """The append-only log of who did or saw what.
 
 Rows are only ever inserted. The model and its queryset refuse updates and deletes, and
-on PostgreSQL (and SQLite) a trigger refuses them too, so even raw SQL cannot rewrite history.
+on PostgreSQL and SQLite triggers refuse them too (UPDATE, DELETE, TRUNCATE, and on SQLite
+the INSERT OR REPLACE that would swap a row for another), so even raw SQL cannot rewrite
+history: migrations 0003 and 0006.
 """
 
 import uuid
@@ -23,6 +25,7 @@ class Action(models.TextChoices):
     LOCKED_OUT = "locked_out", _("Locked out")
     SECOND_FACTOR_ENROLLED = "otp_enrolled", _("Second factor enrolled")
     SECOND_FACTOR_FAILED = "otp_failed", _("Second factor failed")
+    SECOND_FACTOR_RESET = "otp_reset", _("Second factor reset by an administrator")
     PASSWORD_RESET_REQUESTED = "password_reset", _("Password reset requested")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")

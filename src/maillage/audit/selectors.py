@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from .models import AuditEvent
+from .models import Action, AuditEvent
 
 
 @dataclass
@@ -21,9 +21,20 @@ class LogFilters:
 
 
 def audit_events(*, fetched_by, filters: LogFilters) -> QuerySet[AuditEvent]:
+    """The log, newest first. Each event carries `shown_purpose` (what this reader may
+    read of its purpose) and `reason_withheld` (a break-glass reason is kept from them)."""
     if not fetched_by.has_perm("audit.view_log"):
         raise Http404
     events = AuditEvent.objects.select_related("actor")
+    if fetched_by.has_perm("audit.view_break_glass_reason"):
+        events = events.annotate(reason_withheld=Value(False), shown_purpose=F("purpose"))
+    else:
+        # The reason is not even read from the database for this reader.
+        withheld = Q(action=Action.EMERGENCY_ACCESS)
+        events = events.defer("purpose").annotate(
+            reason_withheld=Case(When(withheld, then=Value(True)), default=Value(False)),
+            shown_purpose=Case(When(withheld, then=Value("")), default=F("purpose")),
+        )
     if filters.actor:
         events = events.filter(
             Q(actor_label__icontains=filters.actor) | Q(actor__full_name__icontains=filters.actor)

@@ -4,9 +4,15 @@ from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 
-# What a half-logged-in person may still reach: enrolling or entering a code, leaving,
-# changing the language, and the assets those pages need.
-OPEN_URL_NAMES = {"otp_setup", "otp_verify", "logout", "set_language", "javascript-catalog"}
+from .services import has_confirmed_device
+
+# What a half-logged-in person (password accepted, code not yet typed) may still reach:
+# leaving, changing the language, the assets those pages need, and either the code page
+# (an app is enrolled) or the enrolment page (none yet, first login). Never enrolment when
+# an app exists: a stolen password must not be able to bring its own phone.
+ALWAYS_OPEN = {"logout", "set_language", "javascript-catalog"}
+OPEN_WITH_A_DEVICE = ALWAYS_OPEN | {"otp_verify"}
+OPEN_WITHOUT_A_DEVICE = ALWAYS_OPEN | {"otp_setup"}
 
 
 class SecondFactorRequiredMiddleware:
@@ -20,16 +26,15 @@ class SecondFactorRequiredMiddleware:
             and user.is_authenticated
             and user.requires_second_factor
             and not user.is_verified()
-            # The API answers 401 itself (VerifiedSessionAuth); static files are harmless.
-            and not request.path.startswith(("/static/", "/api/"))
+            # The API answers 401 itself (VerifiedSessionAuth refuses a half-logged-in
+            # session; tests/security check every operation). Static files are harmless.
+            and not request.path_info.startswith(("/static/", "/api/"))
         ):
             try:
                 name = resolve(request.path_info).url_name
             except Resolver404:
                 name = None
-            if name not in OPEN_URL_NAMES:
-                from django_otp import devices_for_user
-
-                has_device = any(True for _ in devices_for_user(user, confirmed=True))
-                return redirect("otp_verify" if has_device else "otp_setup")
+            enrolled = has_confirmed_device(user)
+            if name not in (OPEN_WITH_A_DEVICE if enrolled else OPEN_WITHOUT_A_DEVICE):
+                return redirect("otp_verify" if enrolled else "otp_setup")
         return self.get_response(request)

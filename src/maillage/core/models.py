@@ -119,3 +119,22 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class RateLimitHit(models.Model):
+    """One counted request (a password reset asked for, by address and by network
+    address). Kept in the database so that every worker process counts together; the key
+    is a keyed hash, so the table never holds an e-mail or IP address."""
+
+    scope = models.CharField(max_length=40)
+    key_hash = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope", "key_hash", "at"]),
+            models.Index(fields=["scope", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.at:%Y-%m-%d %H:%M}"

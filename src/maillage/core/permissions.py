@@ -44,3 +44,7 @@ def require(user, perm: str, obj: Any = None, *, hide: bool = False) -> None:
     if user is not None and user.is_authenticated and user.has_perm(perm, obj):
         return
     raise Http404 if hide else PermissionDenied
+
+
+# An administrator resets someone's lost second factor (recovery path, audited).
+rules.add_perm("core.reset_second_factor", is_administrator)

@@ -1,10 +1,12 @@
-"""Account actions: second factor enrolment, personal API tokens."""
+"""Account actions: second factor enrolment and reset, personal API tokens."""
 
 import hashlib
 import secrets
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from maillage.audit.models import Action
@@ -59,8 +61,28 @@ def user_for_api_token(secret: str) -> User | None:
     return token.user
 
 
+def is_fully_verified(user) -> bool:
+    """Whether this request's user typed a code from an enrolled device (django-otp's
+    middleware sets `is_verified` on the request's user; elsewhere nobody is)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def has_confirmed_device(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def may_enrol_a_device(user) -> bool:
+    """The first device is enrolled after the password alone (there is no other factor
+    yet); adding or replacing one takes a session verified with the current device, so a
+    stolen password cannot bring its own phone."""
+    return is_fully_verified(user) or not has_confirmed_device(user)
+
+
 def pending_totp_device(user: User) -> TOTPDevice:
     """The unconfirmed device a user is enrolling, created on first visit."""
+    if not may_enrol_a_device(user):
+        raise PermissionDenied
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
@@ -69,11 +91,43 @@ def pending_totp_device(user: User) -> TOTPDevice:
 
 @transaction.atomic
 def confirm_totp_device(*, user: User, token: str, request=None) -> TOTPDevice | None:
+    """Confirms the device being enrolled; it replaces any device enrolled before (one
+    phone per person: a lost or changed phone stops working at once)."""
     device = pending_totp_device(user)
     if not device.verify_token(token):
         record_event(action=Action.SECOND_FACTOR_FAILED, actor=user, request=request)
         return None
     device.confirmed = True
     device.save()
-    record_event(action=Action.SECOND_FACTOR_ENROLLED, actor=user, obj=device, request=request)
+    replaced, _by_model = TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    record_event(
+        action=Action.SECOND_FACTOR_ENROLLED,
+        actor=user,
+        obj=device,
+        request=request,
+        details={"replaced": replaced},
+    )
     return device
+
+
+@transaction.atomic
+def reset_second_factor(*, by: User | None, email: str, request=None) -> User:
+    """An administrator, from a fully verified session, removes someone's devices (a lost
+    phone); the person enrols a new one at their next login. `by=None` is the command
+    line, for when no administrator can log in. Logged either way."""
+    if by is not None and not (by.is_administrator and is_fully_verified(by)):
+        raise PermissionDenied
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationError({"email": _("No account has this e-mail address.")})
+    removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
+    record_event(
+        action=Action.SECOND_FACTOR_RESET,
+        actor=by,
+        actor_label="" if by else "command line",
+        obj=user,
+        object_label=user.email,
+        request=request,
+        details={"devices_removed": removed},
+    )
+    return user

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core import uploads
 from maillage.core.errors import Conflict, IllegalTransition
 from maillage.core.models import User
 from maillage.core.text import fold
@@ -49,7 +50,6 @@ from .permissions import family_access, forget_access, forget_shares
 EMERGENCY_ACCESS_DURATION = timedelta(hours=4)
 CONSENT_DEFAULT_LENGTH = timedelta(days=365)
 SCAN_MAX_BYTES = 5 * 1024 * 1024
-SCAN_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
 
 
 def _require(user: User, perm: str, family: Family) -> None:
@@ -251,16 +251,11 @@ def _tell_lead_of_duplicate(lead: User, by: User, family: Family) -> None:
 # --- consent ----------------------------------------------------------------------------
 
 
-def check_scan(upload) -> None:
+def check_scan(upload) -> uploads.CheckedFile | None:
     """A signed form's scan: a PDF or an image, at most 5 MiB, by its content not its name."""
     if upload is None:
-        return
-    if upload.size > SCAN_MAX_BYTES:
-        raise ValidationError({"scan": _("The scan is too large (at most 5 MB).")})
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in SCAN_TYPES.values()):
-        raise ValidationError({"scan": _("The scan must be a PDF, PNG or JPEG file.")})
+        return None
+    return uploads.check_upload(upload, field="scan", max_bytes=SCAN_MAX_BYTES)
 
 
 @transaction.atomic
@@ -303,7 +298,7 @@ def record_consent(
         errors["method"] = _("Unknown way of obtaining consent.")
     if errors:
         raise ValidationError(errors)
-    check_scan(scan)
+    checked_scan = check_scan(scan)
     consent = Consent(
         family=family,
         given_by=given_by,
@@ -315,8 +310,8 @@ def record_consent(
         method=method,
         witness=witness,
     )
-    if scan is not None:
-        consent.scan.save(f"{consent.id}-{scan.name[-40:]}", scan, save=False)
+    if checked_scan is not None:
+        uploads.store(consent.scan, checked_scan)
     consent.full_clean()
     consent.save()
     consent.organizations.set(organizations)

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors
 from maillage.core.permissions import require
+from maillage.core.uploads import download_response
 from maillage.directory import selectors as directory
 
 from . import selectors, services
@@ -279,7 +280,7 @@ def consent_scan(request, family_id, consent_id):
     consent = selectors.consent_of(family, consent_id)
     if not consent.scan:
         raise Http404
-    response = FileResponse(consent.scan.open("rb"), as_attachment=True)
+    response = download_response(consent.scan, filename_stem="consent")
     response["Cache-Control"] = "no-store"
     return response
 

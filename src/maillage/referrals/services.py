@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core import uploads
 from maillage.core.models import User
 from maillage.core.tokens import join_codes
 from maillage.directory.models import Membership, ServiceOffer, Team
@@ -39,7 +40,6 @@ from .models import (
 from .permissions import consent_covers
 
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
-ATTACHMENT_TYPES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff")
 
 __all__ = ["IllegalTransition"]
 
@@ -104,20 +104,8 @@ def notify(users, kind: str, params: dict, url: str, *, email_pref: str) -> None
             )
 
 
-def check_attachment(upload) -> None:
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {"attachments": _("“%(name)s” is too large (at most 5 MB).") % {"name": upload.name}}
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(ATTACHMENT_TYPES):
-        raise ValidationError(
-            {
-                "attachments": _("“%(name)s” must be a PDF, PNG or JPEG file.")
-                % {"name": upload.name}
-            }
-        )
+def check_attachment(upload) -> uploads.CheckedFile:
+    return uploads.check_upload(upload, field="attachments", max_bytes=ATTACHMENT_MAX_BYTES)
 
 
 @transaction.atomic
@@ -162,8 +150,7 @@ def refer_family(
         errors["urgency"] = _("Unknown urgency.")
     if errors:
         raise ValidationError(errors)
-    for upload in attachments:
-        check_attachment(upload)
+    checked = [check_attachment(upload) for upload in attachments]
     if send and not consent_covers(family, to_team.organization_id, categories):
         raise NoCoveringConsent(
             {
@@ -189,9 +176,9 @@ def refer_family(
     )
     referral.full_clean()
     referral.save()
-    for upload in attachments:
-        attachment = Attachment(referral=referral, name=upload.name[:200], size=upload.size)
-        attachment.file.save(f"{referral.id}-{upload.name[-60:]}", upload, save=False)
+    for file in checked:
+        attachment = Attachment(referral=referral, name=file.name[:200], size=len(file.data))
+        uploads.store(attachment.file, file)
         attachment.save()
     _event(by, Action.CREATED, referral, family, request, to_team=str(to_team.id))
     if send:

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.core.forms import add_service_errors
 from maillage.core.permissions import require
+from maillage.core.uploads import download_response
 from maillage.directory import selectors as directory
 from maillage.families import selectors as families
 
@@ -213,7 +214,7 @@ def warm_handoff(request, referral_id):
 def attachment(request, referral_id, attachment_id):
     referral = selectors.access_referral(request.user, referral_id, request=request)
     item = selectors.referral_attachment(referral, attachment_id)
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    response = download_response(item.file, filename_stem=item.name.rsplit(".", 1)[0])
     response["Cache-Control"] = "no-store"
     return response
 
