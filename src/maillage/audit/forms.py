@@ -1,6 +1,8 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .labels import record_label
 from .models import Action
 
 
@@ -19,7 +21,9 @@ class LogFilterForm(forms.Form):
 
     def __init__(self, *args, object_types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [("", _("All"))] + [(t, t) for t in object_types]
+        self.fields["object_type"].choices = [("", _("All"))] + [
+            (t, capfirst(record_label(t))) for t in object_types
+        ]
 
     def clean(self):
         data = super().clean()
