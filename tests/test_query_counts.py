@@ -35,10 +35,10 @@ ENTRIES_PER_FAMILY = 40
 # (families.permissions) for what each row may show, in a fixed number of queries: the
 # reader's circle rows, the consents of families recorded elsewhere, the caregivers named.
 LIMITS = {
-    "caseload": 10,
-    "family": 15,
+    "caseload": 11,
+    "family": 16,
     "timeline": 9,
-    "inbox": 15,
+    "inbox": 16,
     "directory_search": 6,
     "referral_step": 17,
     "plan_action_update": 17,

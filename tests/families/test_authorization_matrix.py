@@ -141,6 +141,13 @@ ROUTES = [
     Route(
         "families:emergency_access", "GET", page("emergency_access"), needs="emergency", reads=False
     ),
+    Route(
+        "referrals:ask_for_consent",
+        "POST",
+        lambda care: reverse("referrals:ask_for_consent", args=[care["family"].id]),
+        needs="ask_consent",
+        reads=False,
+    ),
     Route("api-1.0.0:get_family", "GET", api("{f}"), api=True),
     Route("api-1.0.0:list_consents", "GET", api("{f}/consents"), api=True),
     Route("api-1.0.0:list_circle", "GET", api("{f}/circle"), api=True),
@@ -208,6 +215,8 @@ SEES_NAMES |= {"break_glass"}
 
 def expected(actor: str, route: Route) -> bool:
     """May this actor do this? Straight from the product's rules."""
+    if route.needs == "ask_consent":  # anyone still in the circle but the record holder
+        return actor in {"circle_colleague", "partner_withdrawn", *SHARED_WITH}
     if actor == "owner":  # lead worker, recording organization
         return route.needs != "emergency"  # already has access: redirected, not served
     if actor == "circle_colleague":  # recording organization, another team, not the lead

@@ -194,10 +194,12 @@ def test_lists_name_a_family_only_where_identity_is_shared(care, client):
     assert not page_names
     assert api_names == [None]
     assert care["family"].reference in client.get(reverse("families:caseload")).content.decode()
-    # Nothing left for the partner: the family leaves its lists altogether.
+    # Nothing left for the partner: the family leaves its lists, and is only named by its
+    # reference among those whose consent lapsed (to ask for a new one).
     services.withdraw_consent(by=owner, consent=plan_only, reason="Demande de la mère")
-    page = client.get(reverse("families:caseload")).content.decode()
-    assert care["family"].reference not in page
+    page = client.get(reverse("families:caseload"))
+    assert [f.reference for f in page.context["page"]] == []
+    assert [f.reference for f in page.context["lapsed"]] == [care["family"].reference]
     assert client.get("/api/v1/families/").json()["items"] == []
     client.force_login(owner)
     assert listed_names(client) == (True, [["Mélanie Côté"]])

@@ -106,7 +106,7 @@ def list_families(request: HttpRequest):
     caseload = selectors.caseload_summary(fetched_by=request.user)
 
     def present(rows: list) -> list:
-        families = caseload.present(rows)
+        families = caseload.present(rows, with_consent=False)
         selectors.log_listing(request.user, families, request=request, purpose="api caseload")
         return [
             {

@@ -48,6 +48,8 @@ class FamilyAccess:
     # The record holder: the lead worker, or someone of the lead's team in the recording
     # organization. Only they record, change or widen the family's consents.
     holds_record: bool = False
+    # The organization through which the reader sees the family (their circle team's).
+    organization_id: object = None
 
     @property
     def granted(self) -> bool:
@@ -142,13 +144,16 @@ def _decide(
             in_org,
             team_ids,
             holds and bool(categories),
+            mine.organization_id,
         )
     led = next((m for m in circle if m.team_id in reader.led_team_ids), None)
     if led is not None:
         categories, in_org = categories_for(led.organization_id)
         if categories:
             holds = in_org and lead is not None and lead.team_id in team_ids
-            return FamilyAccess(categories, "team_lead", None, False, in_org, team_ids, holds)
+            return FamilyAccess(
+                categories, "team_lead", None, False, in_org, team_ids, holds, led.organization_id
+            )
     if emergency():
         return FamilyAccess(ALL_CATEGORIES, "emergency", None, False, False, team_ids)
     return NO_ACCESS
@@ -215,9 +220,9 @@ def compute_access(user, family: Family) -> FamilyAccess:
 def accesses(user, families) -> dict:
     """The same rule for a list of families (a caseload, an inbox, a referral page), in a
     fixed number of queries whatever the list's length: {family id: FamilyAccess}."""
-    reader = _reader(user)
     families = list(families)
-    if reader is None or not families:
+    reader = _reader(user) if families else None
+    if reader is None:
         return {f.pk: NO_ACCESS for f in families}
     ids = [f.pk for f in families]
     circles: dict = {}
@@ -440,3 +445,14 @@ CIRCLE_ACTION_RULES = {"hand_over": "families.hand_over_lead", "leave": "familie
 
 def circle_action_rule(action: str | None) -> str:
     return CIRCLE_ACTION_RULES.get(action or "", "families.manage_circle")
+
+
+@rules.predicate
+def may_ask_for_consent(user, family) -> bool:
+    """Anyone still in the circle, whatever the consent now lets them see, may ask the
+    record holder to renew or widen it: asking reveals nothing and grants nothing."""
+    access = family_access(user, family)
+    return access.via == "circle" and not access.holds_record
+
+
+rules.add_perm("families.ask_for_consent", may_ask_for_consent)

@@ -7,7 +7,7 @@ is missing or hidden, so nobody learns what exists.
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -21,6 +21,7 @@ from maillage.audit.services import client_ip
 from maillage.core.models import User
 from maillage.core.text import fold
 
+from .consent_standing import standings
 from .models import (
     ActionStatus,
     Caregiver,
@@ -110,6 +111,15 @@ def family_for_write(user: User, family_id, perm: str) -> Family:
     if family is None or not family_access(user, family).granted:
         raise Http404
     if not user.has_perm(perm, family):
+        raise Http404
+    return family
+
+
+def family_for_consent_request(user: User, family_id) -> Family:
+    """The family a circle member asks a consent for: found even when the consent no longer
+    lets them open it (that is why they ask), 404 for anyone else."""
+    family = Family.objects.filter(id=family_id).first()
+    if family is None or not user.has_perm("families.ask_for_consent", family):
         raise Http404
     return family
 
@@ -319,22 +329,50 @@ def label_families(user: User, families) -> dict:
     return found
 
 
+@dataclass(frozen=True)
+class LapsedFamily:
+    """A family whose circle the reader is still in but may no longer open: named by its
+    neutral reference only, so that the reader can ask its lead to renew the consent."""
+
+    id: object
+
+    @property
+    def reference(self) -> str:
+        return str(self.id)[:8].upper()
+
+
 @dataclass
 class Caseload:
     """The families a practitioner follows and may open, with what needs attention.
-    `families` is a queryset to paginate; `present(page)` labels a page's rows."""
+    `families` is a queryset to paginate; `present(page)` labels a page's rows; `lapsed`
+    the families whose consent no longer lets the reader open them."""
 
     families: QuerySet[Family]
     access: dict
     missed_visits: dict
+    lapsed: list = field(default_factory=list)
 
-    def present(self, rows) -> list[Family]:
+    def present(self, rows, *, with_consent: bool = True) -> list[Family]:
         rows = list(rows)
+        found = (
+            standings(
+                {
+                    f.pk: (
+                        self.access[f.pk].organization_id,
+                        self.access[f.pk].in_recording_organization,
+                    )
+                    for f in rows
+                }
+            )
+            if with_consent
+            else {}
+        )
         for family in rows:
             family.access = self.access[family.pk]
             family.label = family_label(family, family.access)
             family.i_lead = family.access.is_lead
             family.missed_visits = self.missed_visits.get(family.pk, 0)
+            family.consent = found.get(family.pk)
         return rows
 
 
@@ -358,10 +396,13 @@ def _missed_visits(access: dict) -> dict:
     return counts
 
 
-def _visible_in_my_circle(user: User) -> tuple[dict, list]:
+def _visible_in_my_circle(user: User, lapsed: list | None = None) -> tuple[dict, list]:
     """{family id: access} of the families in my circle I may open, and those of them
-    whose plan I see."""
-    visible = {pk: a for pk, a in accesses_as_member(user).items() if a.granted}
+    whose plan I see; the others, if `lapsed` is given, are added to it."""
+    found = accesses_as_member(user)
+    visible = {pk: a for pk, a in found.items() if a.granted}
+    if lapsed is not None:
+        lapsed.extend(LapsedFamily(pk) for pk, a in found.items() if not a.granted)
     return visible, [pk for pk, a in visible.items() if a.sees(Category.PLAN)]
 
 
@@ -371,7 +412,8 @@ def caseload(*, fetched_by: User, filters: CaseloadFilters) -> Caseload:
     only what the reader's consent covers (the next action is plan data). Listing names
     is a read: the page logs one access event per family it shows (log_listing)."""
     today = timezone.localdate()
-    visible, sees_plan = _visible_in_my_circle(fetched_by)
+    lapsed: list = []
+    visible, sees_plan = _visible_in_my_circle(fetched_by, lapsed)
     families = Family.objects.filter(id__in=list(visible))
     if filters.only_lead:
         families = families.filter(id__in=[pk for pk, a in visible.items() if a.is_lead])
@@ -395,7 +437,7 @@ def caseload(*, fetched_by: User, filters: CaseloadFilters) -> Caseload:
     families = families.prefetch_related(
         _caregivers(), Prefetch("children", queryset=Child.objects.order_by("created_at"))
     ).order_by(*CASELOAD_ORDER)
-    return Caseload(families=families, access=visible, missed_visits=missed)
+    return Caseload(families=families, access=visible, missed_visits=missed, lapsed=lapsed)
 
 
 def caseload_summary(*, fetched_by: User) -> Caseload:
@@ -600,3 +642,20 @@ def family_record(user: User, family: Family, access: FamilyAccess) -> dict:
 
 def goals_for_choice(family: Family) -> QuerySet[Goal]:
     return family.goals.all()
+
+
+def lead_user(family: Family) -> User | None:
+    """The account of the family's lead worker, to tell them something (no access
+    decision: the caller has made it)."""
+    lead = (
+        family.circle.filter(is_lead=True, left_at__isnull=True)
+        .select_related("practitioner__user")
+        .first()
+    )
+    return lead.practitioner.user if lead and lead.practitioner.user else None
+
+
+def consent_standing(family: Family, access: FamilyAccess):
+    """Where the family's consent stands for this reader's organization, in words."""
+    key = (access.organization_id, access.in_recording_organization)
+    return standings({family.pk: key})[family.pk]

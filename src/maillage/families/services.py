@@ -208,7 +208,7 @@ def check_for_duplicates(
         access = family_access(by, family)
         if access.granted:
             visible.append(family)
-        lead = _lead_user(family)
+        lead = selectors.lead_user(family)
         selectors.log_access(
             by, family, ["duplicate_check"], access, request, purpose="duplicate check"
         )
@@ -217,15 +217,6 @@ def check_for_duplicates(
                 lambda lead=lead, family=family: _tell_lead_of_duplicate(lead, by, family)
             )
     return visible
-
-
-def _lead_user(family: Family) -> User | None:
-    lead = (
-        family.circle.filter(is_lead=True, left_at__isnull=True)
-        .select_related("practitioner__user")
-        .first()
-    )
-    return lead.practitioner.user if lead and lead.practitioner.user else None
 
 
 def _tell_lead_of_duplicate(lead: User, by: User, family: Family) -> None:
@@ -664,7 +655,7 @@ def open_emergency_access(
         purpose=reason.strip()[:300],
         details={"break_glass": True, "expires_at": grant.expires_at.isoformat()},
     )
-    lead = _lead_user(family)
+    lead = selectors.lead_user(family)
     if lead is not None:
         transaction.on_commit(lambda: _notify_lead(lead, by, family, grant))
     forget_access(by)

@@ -66,6 +66,7 @@ def caseload(request):
             "expiring": selectors.expiring_consents(
                 fetched_by=request.user, access=caseload.access
             ),
+            "lapsed": caseload.lapsed,
             "today": timezone.localdate(),
             "can_create": request.user.has_perm("families.create_family"),
         },
@@ -185,6 +186,7 @@ def detail(request, family_id):
             "consents": selectors.consents(family),
             "plan": selectors.plan(family, access),
             "entries": entries,
+            "consent_standing": selectors.consent_standing(family, access),
         },
     )
 

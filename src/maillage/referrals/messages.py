@@ -25,6 +25,14 @@ MESSAGES = {
             "target is %(target)s."
         ),
     ),
+    "consent_request": (
+        gettext_noop("Consent to renew: family %(ref)s"),
+        gettext_noop(
+            "%(who)s (%(organization)s), in the circle of care of family %(ref)s, asks you "
+            "to renew or widen the family's consent for their organization. The consent "
+            "they had no longer lets them follow the family."
+        ),
+    ),
     "consultation": (
         gettext_noop("Consultation: %(subject)s"),
         gettext_noop("%(who)s wrote in the consultation “%(subject)s”."),

@@ -294,6 +294,32 @@ class Notification(ChoiceLabels):
         return f"{self.kind} {self.params}"
 
 
+class ConsentRequest(models.Model):
+    """A partner in the circle asks the family's lead to renew or widen the consent that
+    lets its organization follow the family. It carries nothing about the family; it is
+    open until the lead records a consent naming that organization after it was asked."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.CASCADE, related_name="consent_requests"
+    )
+    organization = models.ForeignKey(
+        "directory.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["lead", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Consent request {self.created_at:%Y-%m-%d}"
+
+
 class EmailPreferences(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"

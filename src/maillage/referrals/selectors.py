@@ -6,22 +6,30 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from maillage.core.models import User
 from maillage.directory.models import ServiceOffer, Team
-from maillage.families.models import Category
+from maillage.families.models import Category, Consent
 from maillage.families.permissions import (
     FamilyAccess,
+    accesses,
     organization_access,
     organization_accesses,
     reader_access,
 )
 from maillage.families.selectors import family_label, log_access, log_listing
 
-from .models import OPEN_FOR_RECEIVER, Consultation, EmailPreferences, Referral, Status
+from .models import (
+    OPEN_FOR_RECEIVER,
+    ConsentRequest,
+    Consultation,
+    EmailPreferences,
+    Referral,
+    Status,
+)
 from .permissions import team_ids_of
 from .working_days import working_days_between
 
@@ -282,3 +290,41 @@ def attachments_of(referral: Referral) -> list:
 
 def consultation_messages(consultation: Consultation):
     return consultation.messages.select_related("author")
+
+
+def open_consent_request(family, organization_id):
+    """The request of this organization about this family that no consent answered yet."""
+    latest = (
+        ConsentRequest.objects.filter(family=family, organization_id=organization_id)
+        .order_by("-created_at")
+        .first()
+    )
+    if latest is None:
+        return None
+    answered = Consent.objects.filter(
+        family=family, organizations=organization_id, created_at__gte=latest.created_at
+    ).exists()
+    return None if answered else latest
+
+
+def consent_requests_for(*, fetched_by: User) -> list:
+    """Requests to renew a consent addressed to me as lead worker, not yet answered by a
+    consent naming the asking organization, each family named as I may name it."""
+
+    from maillage.families.models import Consent
+
+    answered = Consent.objects.filter(
+        family=OuterRef("family"),
+        organizations=OuterRef("organization"),
+        created_at__gte=OuterRef("created_at"),
+    )
+    found = list(
+        ConsentRequest.objects.filter(lead=fetched_by)
+        .exclude(Exists(answered))
+        .select_related("family", "organization", "asked_by")
+        .prefetch_related("family__caregivers")[:50]
+    )
+    access = accesses(fetched_by, {r.family_id: r.family for r in found}.values())
+    for item in found:
+        item.family_label = family_label(item.family, access[item.family_id])
+    return found

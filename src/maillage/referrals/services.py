@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,15 +17,18 @@ from maillage.core import uploads
 from maillage.core.models import User
 from maillage.core.tokens import join_codes
 from maillage.directory.models import Membership, ServiceOffer, Team
+from maillage.families import selectors as family_selectors
 from maillage.families.models import Category, Family
 from maillage.families.permissions import family_access
 from maillage.families.services import IllegalTransition, enrol_in_circle
 
+from . import selectors
 from .models import (
     RECEIVER_STEPS,
     REFERRER_STEPS,
     TRANSITIONS,
     Attachment,
+    ConsentRequest,
     Consultation,
     ConsultationMessage,
     EmailPreferences,
@@ -498,3 +502,31 @@ def mark_notifications_read(*, user: User) -> int:
     """The notifications page was shown: what it listed is read (a write, done here and
     not by the page's GET handler on its own)."""
     return user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def ask_for_consent(*, by: User, family_id, request=None) -> ConsentRequest:
+    """A partner still in the circle asks the family's lead to renew or widen its
+    organization's consent. One open request per organization and family: asking again
+    reminds nobody twice. The partner learns nothing of the family by asking."""
+    family = family_selectors.family_for_consent_request(by, family_id)
+    access = family_access(by, family)
+    lead = family_selectors.lead_user(family)
+    if lead is None:
+        raise ValidationError({"family": _("This family has no lead worker to ask.")})
+    open_request = selectors.open_consent_request(family, access.organization_id)
+    if open_request is not None:
+        return open_request
+    asked = ConsentRequest.objects.create(
+        family=family, organization_id=access.organization_id, asked_by=by, lead=lead
+    )
+    organization = asked.organization.name
+    _event(by, Action.CREATED, asked, family, request, organization=str(organization))
+    notify(
+        [lead],
+        "consent_request",
+        {"ref": family.reference, "who": by.full_name, "organization": organization},
+        reverse("families:consents", args=[family.id]),
+        email_pref="referral_steps",
+    )
+    return asked

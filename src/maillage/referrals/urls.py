@@ -8,6 +8,7 @@ urlpatterns = [
     path("sent/", views.outgoing, name="outgoing"),
     path("new/", views.new_referral, name="new"),
     path("indicators/", views.indicator_page, name="indicators"),
+    path("consent-requests/<uuid:family_id>/", views.ask_for_consent, name="ask_for_consent"),
     path("notifications/", views.notifications, name="notifications"),
     path("consultations/", views.consultations, name="consultations"),
     path("consultations/new/", views.new_consultation, name="new_consultation"),

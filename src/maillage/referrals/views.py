@@ -56,10 +56,25 @@ def inbox(request):
         {
             "page": page,
             "rows": selectors.inbox_rows(page),
+            "consent_requests": selectors.consent_requests_for(fetched_by=request.user),
             "tab": "inbox",
             "teams": _my_teams(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def ask_for_consent(request, family_id):
+    """A partner whose consent lapsed asks the family's lead to renew it."""
+    try:
+        services.ask_for_consent(by=request.user, family_id=family_id, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Your request is sent to the family's lead worker. Thank you."))
+    return redirect("families:caseload")
 
 
 @login_required
