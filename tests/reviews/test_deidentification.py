@@ -6,12 +6,18 @@ import pytest
 from django.urls import reverse
 
 from maillage.audit.models import AuditEvent
-from maillage.reviews import deidentification
-from maillage.reviews.deidentification import NameIndex, scan
+from maillage.core import deidentification
+from maillage.core.deidentification import NameIndex
+from maillage.families.guard_names import name_index
 from maillage.reviews.models import Situation
 from maillage.reviews.services import IdentifyingDetailsFound
 
 pytestmark = pytest.mark.django_db
+
+
+def scan(text, names=None):
+    """The guard as the services run it: against every person on record."""
+    return deidentification.scan(text, names=name_index() if names is None else names)
 
 
 @pytest.mark.parametrize(
@@ -64,24 +70,21 @@ def test_guard_catches_a_practitioner_name_in_any_case_and_accent(review, writte
     "written",
     ["Mélanie Côté", "melanie cote", "MÉLANIE CÔTÉ", "Melanie Côte", "Côté, Mélanie", "Mme Cote"],
 )
-def test_guard_catches_a_family_members_name_from_the_families_hook(review, monkeypatch, written):
-    monkeypatch.setattr(deidentification, "family_person_names", lambda: ["Mélanie Côté"])
+def test_guard_catches_a_family_members_name_from_the_families_records(
+    review, family_member, written
+):
+    family_member("Mélanie", "Côté")
     findings = scan(f"La mère, {written}, a manqué deux rendez-vous.")
     assert [(f.kind, f.text) for f in findings] == [("name", written)]
 
 
-def test_families_app_hook_is_read_when_the_app_is_installed(review, monkeypatch):
-    import types
+def test_a_child_is_known_by_first_name_and_the_caregivers_last_name(review, family_member):
+    from maillage.families.models import Child
 
-    from django.apps import apps
-
-    fake = types.SimpleNamespace(known_person_names=lambda: ["Zoé Bérubé"])
-    monkeypatch.undo()  # the autouse fixture's stub: this test checks the real hook
-    monkeypatch.setattr(apps, "is_installed", lambda name: name == "maillage.families")
-    monkeypatch.setattr(deidentification, "import_module", lambda name: fake)
-    assert list(deidentification.family_person_names()) == ["Zoé Bérubé"]
-    monkeypatch.setattr(apps, "is_installed", lambda name: False)
-    assert list(deidentification.family_person_names()) == []
+    mother = family_member("Mélanie", "Côté")
+    Child.objects.create(family=mother.family, first_name="Léa", date_of_birth="2024-03-15")
+    assert [f.text for f in scan("Léa Côté pleure beaucoup.")] == ["Léa Côté"]
+    assert scan("Léa pleure beaucoup.") == []
 
 
 @pytest.mark.parametrize(
@@ -105,8 +108,8 @@ def test_a_first_name_alone_is_not_flagged(review):
     assert scan("Jean-François a rappelé la mère.") == []
 
 
-def test_submission_with_a_name_is_blocked_and_writes_nothing(review, submit, monkeypatch):
-    monkeypatch.setattr(deidentification, "family_person_names", lambda: ["Mélanie Côté"])
+def test_submission_with_a_name_is_blocked_and_writes_nothing(review, submit, family_member):
+    family_member("Mélanie", "Côté")
     with pytest.raises(IdentifyingDetailsFound) as error:
         submit(narrative="Melanie Cote a été orientée sans suivi conjoint.")
     assert [f.text for f in error.value.findings["narrative"]] == ["Melanie Cote"]
@@ -134,9 +137,9 @@ def test_confirmed_finding_needs_a_reason_and_is_logged(review, submit):
 
 
 def test_page_shows_the_finding_highlighted_then_accepts_the_fixed_text(
-    review, client, monkeypatch
+    review, client, family_member
 ):
-    monkeypatch.setattr(deidentification, "family_person_names", lambda: ["Mélanie Côté"])
+    family_member("Mélanie", "Côté")
     client.force_login(review["nurse"])
     client.cookies["maillage_language"] = "en"
     url = reverse("reviews:submit", args=[review["group"].id])
