@@ -184,3 +184,76 @@ def test_page_confirmation_without_reason_names_the_reason_field(review, client)
         client.post(reverse("reviews:submit", args=[review["group"].id]), data).status_code == 302
     )
     assert Situation.objects.count() == 1
+
+
+LONG_NARRATIVE = "La mère a été orientée sans suivi conjoint. " * 455  # 20,020 characters
+
+
+def test_a_narrative_over_the_limit_is_refused_by_the_page_unread(review, client):
+    client.force_login(review["nurse"])
+    client.cookies["maillage_language"] = "en"
+    data = {
+        "kind": "malfunction",
+        "title": "Trop long",
+        "narrative": LONG_NARRATIVE + "Appeler au 514-555-0123.",
+        "sectors": ["primary_care"],
+    }
+    page = client.post(reverse("reviews:submit", args=[review["group"].id]), data)
+    form = page.context["form"]
+    assert form.errors["narrative"] == [
+        "“Narrative” is too long: at most 20,000 characters, and this text has 20,044. Shorten it."
+    ]
+    # The guard did not read it: the phone number at its end is not shown as a finding.
+    assert form.findings == {}
+    assert not Situation.objects.exists()
+    assert "At most 20,000 characters." in page.content.decode()
+
+
+def test_line_breaks_count_once_towards_the_limit_as_in_the_browser(review, client):
+    client.force_login(review["nurse"])
+    narrative = ("Une ligne de récit.\r\n" * 1000).strip()  # 20,000 as the browser counts
+    assert len(narrative) > 20_000
+    data = {
+        "kind": "malfunction",
+        "title": "Long",
+        "narrative": narrative,
+        "sectors": ["primary_care"],
+    }
+    response = client.post(reverse("reviews:submit", args=[review["group"].id]), data)
+    assert response.status_code == 302
+    assert Situation.objects.get().narrative == narrative
+
+
+def test_the_api_refuses_a_narrative_over_the_limit_and_documents_it(client, review):
+    from maillage.core.services import create_api_token
+
+    _token, secret = create_api_token(user=review["nurse"], name="test")
+    response = client.post(
+        f"/api/v1/reviews/groups/{review['group'].id}/situations",
+        {
+            "kind": "malfunction",
+            "title": "Trop long",
+            "narrative": LONG_NARRATIVE,
+            "sectors": ["primary_care"],
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"][-1] == "narrative"
+    assert error["msg"] == "This text is too long: at most 20,000 characters (it has 20,020)."
+    assert not Situation.objects.exists()
+
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert schemas["SituationIn"]["properties"]["narrative"]["maxLength"] == 20_000
+
+
+def test_the_service_refuses_a_narrative_over_the_limit(review, submit):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        submit(narrative=LONG_NARRATIVE)
+    assert list(error.value.message_dict) == ["narrative"]
+    assert not Situation.objects.exists()
