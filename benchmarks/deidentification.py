@@ -37,6 +37,18 @@ ORDINARY = [
 ]
 
 
+# Texts written to make a scanner backtrack or walk: each must still take time in
+# proportion to its length.
+HOSTILE = {
+    "one 1 MB word": lambda n: "a" * n,
+    "digits only": lambda n: "1" * n,
+    "groups of 3 digits": lambda n: "123 " * (n // 4),
+    "e-mail-like": lambda n: "a.b@" * (n // 4),
+    "initials": lambda n: "J. " * (n // 3),
+    "a name, repeated": lambda n: "Marie Ève " * (n // 10),
+}
+
+
 def _word(rng: random.Random, syllables: int) -> str:
     parts = [rng.choice(ONSETS) + rng.choice(VOWELS) for _ in range(syllables)]
     return ("".join(parts) + rng.choice(CODAS)).capitalize()
@@ -117,6 +129,19 @@ def main() -> None:
         )
     ratio = medians["1 MB"] / medians["100 KB"]
     print(f"1 MB / 100 KB (CPU): {ratio:.1f} (10 is linear)")
+
+    print("hostile texts (CPU, one run each):")
+    for label, make in HOSTILE.items():
+        cpus = []
+        for size in (100_000, 1_000_000):
+            text = make(size)
+            start = time.process_time()
+            scan(text, names=index)
+            cpus.append(time.process_time() - start)
+        print(
+            f"  {label:>20}: 100 KB {cpus[0] * 1000:6.1f} ms, 1 MB {cpus[1] * 1000:7.1f} ms, "
+            f"ratio {cpus[1] / cpus[0]:.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ The guard only finds; the services decide (a finding must be removed, or confirm
 identifying with a reason that is logged).
 """
 
+import heapq
 import re
 import sys
 import threading
@@ -133,6 +134,7 @@ TITLE_GAP = re.compile(r"\.?[\s\u200b]+")
 # After initials: "J. Roy", "J.Roy", "J-F Roy".
 INITIALS_GAP = re.compile(r"\.[\s\u200b]*|[\s\u200b]+")
 SPACES = re.compile(r"[\s\u200b]+")
+MAX_INITIALS = 3
 # Between two initials: "J.-F.", "J.F.", "J-F", "J. F."
 BETWEEN_INITIALS = re.compile(rf"\.?[\s\u200b]*[{DASHES}]?[\s\u200b]*")
 SAINTS = {"saint": "st", "st": "saint", "sainte": "ste", "ste": "sainte"}
@@ -335,6 +337,9 @@ def _initials_at(text, words, starts, ends, i) -> tuple[str, int] | None:
             break
         if not BETWEEN_INITIALS.fullmatch(gap):
             break
+        if len(letters) == MAX_INITIALS:
+            # "A. B. C. D. ...": a list, not someone's initials (and the walk stays short).
+            return None
         letters.append(words[j + 1])
         joined = joined or gap.strip() != ""
         j += 1
@@ -595,30 +600,43 @@ def _matches(pattern: re.Pattern, text: str, windows: list[tuple[int, int]]):
             yield match
 
 
-def _pattern_findings(text: str) -> list[Finding]:
+def _pattern_findings(text: str) -> list[list[Finding]]:
+    """The findings of each pattern, each list in reading order."""
     found = []
     if EMAIL_SIGN.search(text):
         for kind, pattern in EMAIL_PATTERNS:
-            found.extend(
-                Finding(kind, m.start(), m.end(), m.group()) for m in pattern.finditer(text)
+            found.append(
+                [Finding(kind, m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
             )
     windows = _digit_windows(text)
     if not windows:
         return found
     for kind, pattern in DIGIT_PATTERNS:
-        found.extend(
-            Finding(kind, m.start(), m.end(), m.group()) for m in _matches(pattern, text, windows)
+        found.append(
+            [Finding(kind, m.start(), m.end(), m.group()) for m in _matches(pattern, text, windows)]
         )
-    for match in _matches(SIN, text, windows):
-        if luhn_valid(match.group(1) + match.group(3) + match.group(4)):
-            found.append(Finding("sin", match.start(), match.end(), match.group()))
-    for match in _matches(HEALTH_CARD, text, windows):
-        letters, month, day = match.group(1), int(match.group(3)), int(match.group(4))
-        # Capitals, as printed on the card, are enough; in lower case (typed quickly) the
-        # digits must also read as a date of birth, so that "pour 2024 2025" goes through.
-        if letters.isupper() or ((1 <= month <= 12 or 51 <= month <= 62) and 1 <= day <= 31):
-            found.append(Finding("health_card", match.start(), match.end(), match.group()))
+    found.append(
+        [
+            Finding("sin", m.start(), m.end(), m.group())
+            for m in _matches(SIN, text, windows)
+            if luhn_valid(m.group(1) + m.group(3) + m.group(4))
+        ]
+    )
+    # A health card's letters in capitals, as printed on the card, are enough; in lower case
+    # (typed quickly) its digits must also read as a date of birth, so that "pour 2024 2025"
+    # goes through.
+    found.append(
+        [
+            Finding("health_card", m.start(), m.end(), m.group())
+            for m in _matches(HEALTH_CARD, text, windows)
+            if m.group(1).isupper() or _birth_month_and_day(int(m.group(3)), int(m.group(4)))
+        ]
+    )
     return found
+
+
+def _birth_month_and_day(month: int, day: int) -> bool:
+    return (1 <= month <= 12 or 51 <= month <= 62) and 1 <= day <= 31
 
 
 def scan(text: str, *, names: NameIndex) -> list[Finding]:
@@ -626,8 +644,11 @@ def scan(text: str, *, names: NameIndex) -> list[Finding]:
     findings are merged into one ("né le 15/03/2024" is one date), named after the longest."""
     if not text:
         return []
-    found = _name_findings(text, names) + _pattern_findings(text)
-    found.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    # Each source is already in reading order: merging them keeps the whole scan linear
+    # (sorting would not, on a text made of nothing but findings).
+    found = heapq.merge(
+        _name_findings(text, names), *_pattern_findings(text), key=lambda f: f.start
+    )
     kept: list[Finding] = []
     for finding in found:
         if kept and finding.start < kept[-1].end:
