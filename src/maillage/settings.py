@@ -143,11 +143,21 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # WAL lets the demo server read while a seed or import writes.
+    # SQLite behind a web server (Django 5.2's backend reads all three options):
+    # - WAL: readers never wait for the writer, nor the writer for readers (a seed or an
+    #   import writes while the pages keep reading); synchronous=NORMAL is safe in WAL
+    #   (a power cut may lose the last commits, never corrupts) and spares an fsync a commit.
+    # - BEGIN IMMEDIATE: a write transaction takes the write lock when it opens, so two
+    #   writers queue up front instead of failing mid-transaction (SQLITE_BUSY on upgrade).
+    #   The price is that nothing slow may run inside one: services validate and run the
+    #   de-identification guard before `transaction.atomic()`.
+    # - timeout: how long a writer waits for the lock (sqlite3's busy timeout), in seconds.
+    #   Write transactions last milliseconds; after 5 s something is wrong (a long import),
+    #   and the request had better fail with an error than hold a worker longer.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": 5,
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -12,7 +12,8 @@ import pytest
 from django.utils import timezone
 
 from maillage.directory.models import Membership, Organization, Practitioner, Sector, Team
-from maillage.reviews import deidentification, services
+from maillage.families.models import Caregiver, Family
+from maillage.reviews import services
 from tests.browser.conftest import axe_violations
 from tests.conftest import PASSWORD, make_user
 
@@ -28,9 +29,7 @@ def named(user, full_name):
 
 
 @pytest.fixture
-def group(transactional_db, monkeypatch):
-    # The families app would answer with its records; the test says which family exists.
-    monkeypatch.setattr(deidentification, "family_person_names", lambda: [FAMILY_MEMBER])
+def group(transactional_db):
     people, organizations = {}, []
     for code, name, sector, person in [
         ("clsc-nord", "CLSC du Nord", Sector.PRIMARY_CARE, ("nurse", "Annie", "Gagnon")),
@@ -48,6 +47,10 @@ def group(transactional_db, monkeypatch):
         people[key] = user
         organizations.append(org)
     coordinator = make_user("coordinator@example.org", role="coordinator")
+    # A family on record, whose caregiver the situation will name.
+    family = Family.objects.create(recording_organization=organizations[0], created_by=coordinator)
+    first, last = FAMILY_MEMBER.split()
+    Caregiver.objects.create(family=family, first_name=first, last_name=last)
     moderator = named(make_user("moderator@example.org"), "Dominique Animatrice")
     group = services.create_group(
         by=coordinator,

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from maillage.directory.models import Membership, Organization, Practitioner, Sector, Team
-from maillage.reviews import deidentification, services
+from maillage.families.models import Caregiver, Family
+from maillage.reviews import services
 from tests.conftest import make_user
 
 
@@ -15,10 +16,18 @@ def at(day, hour=13, minute=30) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
 
 
-@pytest.fixture(autouse=True)
-def no_family_names(monkeypatch):
-    """Tests say which family names exist; the families app's own records stay out of it."""
-    monkeypatch.setattr(deidentification, "family_person_names", lambda: ())
+@pytest.fixture
+def family_member(network):
+    """Records a family with one caregiver: the guard knows every person on record."""
+
+    def record(first_name: str, last_name: str) -> Caregiver:
+        family = Family.objects.create(
+            recording_organization=network["orgs"]["clsc"],
+            created_by=network["users"]["nurse"],
+        )
+        return Caregiver.objects.create(family=family, first_name=first_name, last_name=last_name)
+
+    return record
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ submission blocked by the de-identification guard until fixed or confirmed, stat
 import pytest
 
 from maillage.core.services import create_api_token
-from maillage.reviews import deidentification
 from maillage.reviews.models import Situation
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +35,9 @@ def test_meeting_agenda_in_the_api(client, review, api, make_meeting, submit):
 
 
 def test_submission_is_refused_with_the_findings_then_accepted_when_fixed_or_confirmed(
-    client, review, api, monkeypatch
+    client, review, api, family_member
 ):
-    monkeypatch.setattr(deidentification, "family_person_names", lambda: ["Mélanie Côté"])
+    family_member("Mélanie", "Côté")
     url = f"/api/v1/reviews/groups/{review['group'].id}/situations"
     headers = api(review["nurse"])
     payload = {

@@ -6,12 +6,18 @@ import pytest
 from django.urls import reverse
 
 from maillage.audit.models import AuditEvent
-from maillage.reviews import deidentification
-from maillage.reviews.deidentification import NameIndex, scan
+from maillage.core import deidentification
+from maillage.core.deidentification import NameIndex
+from maillage.families.guard_names import name_index
 from maillage.reviews.models import Situation
 from maillage.reviews.services import IdentifyingDetailsFound
 
 pytestmark = pytest.mark.django_db
+
+
+def scan(text, names=None):
+    """The guard as the services run it: against every person on record."""
+    return deidentification.scan(text, names=name_index() if names is None else names)
 
 
 @pytest.mark.parametrize(
@@ -64,24 +70,21 @@ def test_guard_catches_a_practitioner_name_in_any_case_and_accent(review, writte
     "written",
     ["Mélanie Côté", "melanie cote", "MÉLANIE CÔTÉ", "Melanie Côte", "Côté, Mélanie", "Mme Cote"],
 )
-def test_guard_catches_a_family_members_name_from_the_families_hook(review, monkeypatch, written):
-    monkeypatch.setattr(deidentification, "family_person_names", lambda: ["Mélanie Côté"])
+def test_guard_catches_a_family_members_name_from_the_families_records(
+    review, family_member, written
+):
+    family_member("Mélanie", "Côté")
     findings = scan(f"La mère, {written}, a manqué deux rendez-vous.")
     assert [(f.kind, f.text) for f in findings] == [("name", written)]
 
 
-def test_families_app_hook_is_read_when_the_app_is_installed(review, monkeypatch):
-    import types
+def test_a_child_is_known_by_first_name_and_the_caregivers_last_name(review, family_member):
+    from maillage.families.models import Child
 
-    from django.apps import apps
-
-    fake = types.SimpleNamespace(known_person_names=lambda: ["Zoé Bérubé"])
-    monkeypatch.undo()  # the autouse fixture's stub: this test checks the real hook
-    monkeypatch.setattr(apps, "is_installed", lambda name: name == "maillage.families")
-    monkeypatch.setattr(deidentification, "import_module", lambda name: fake)
-    assert list(deidentification.family_person_names()) == ["Zoé Bérubé"]
-    monkeypatch.setattr(apps, "is_installed", lambda name: False)
-    assert list(deidentification.family_person_names()) == []
+    mother = family_member("Mélanie", "Côté")
+    Child.objects.create(family=mother.family, first_name="Léa", date_of_birth="2024-03-15")
+    assert [f.text for f in scan("Léa Côté pleure beaucoup.")] == ["Léa Côté"]
+    assert scan("Léa pleure beaucoup.") == []
 
 
 @pytest.mark.parametrize(
@@ -105,8 +108,8 @@ def test_a_first_name_alone_is_not_flagged(review):
     assert scan("Jean-François a rappelé la mère.") == []
 
 
-def test_submission_with_a_name_is_blocked_and_writes_nothing(review, submit, monkeypatch):
-    monkeypatch.setattr(deidentification, "family_person_names", lambda: ["Mélanie Côté"])
+def test_submission_with_a_name_is_blocked_and_writes_nothing(review, submit, family_member):
+    family_member("Mélanie", "Côté")
     with pytest.raises(IdentifyingDetailsFound) as error:
         submit(narrative="Melanie Cote a été orientée sans suivi conjoint.")
     assert [f.text for f in error.value.findings["narrative"]] == ["Melanie Cote"]
@@ -134,9 +137,9 @@ def test_confirmed_finding_needs_a_reason_and_is_logged(review, submit):
 
 
 def test_page_shows_the_finding_highlighted_then_accepts_the_fixed_text(
-    review, client, monkeypatch
+    review, client, family_member
 ):
-    monkeypatch.setattr(deidentification, "family_person_names", lambda: ["Mélanie Côté"])
+    family_member("Mélanie", "Côté")
     client.force_login(review["nurse"])
     client.cookies["maillage_language"] = "en"
     url = reverse("reviews:submit", args=[review["group"].id])
@@ -181,3 +184,76 @@ def test_page_confirmation_without_reason_names_the_reason_field(review, client)
         client.post(reverse("reviews:submit", args=[review["group"].id]), data).status_code == 302
     )
     assert Situation.objects.count() == 1
+
+
+LONG_NARRATIVE = "La mère a été orientée sans suivi conjoint. " * 455  # 20,020 characters
+
+
+def test_a_narrative_over_the_limit_is_refused_by_the_page_unread(review, client):
+    client.force_login(review["nurse"])
+    client.cookies["maillage_language"] = "en"
+    data = {
+        "kind": "malfunction",
+        "title": "Trop long",
+        "narrative": LONG_NARRATIVE + "Appeler au 514-555-0123.",
+        "sectors": ["primary_care"],
+    }
+    page = client.post(reverse("reviews:submit", args=[review["group"].id]), data)
+    form = page.context["form"]
+    assert form.errors["narrative"] == [
+        "“Narrative” is too long: at most 20,000 characters, and this text has 20,044. Shorten it."
+    ]
+    # The guard did not read it: the phone number at its end is not shown as a finding.
+    assert form.findings == {}
+    assert not Situation.objects.exists()
+    assert "At most 20,000 characters." in page.content.decode()
+
+
+def test_line_breaks_count_once_towards_the_limit_as_in_the_browser(review, client):
+    client.force_login(review["nurse"])
+    narrative = ("Une ligne de récit.\r\n" * 1000).strip()  # 20,000 as the browser counts
+    assert len(narrative) > 20_000
+    data = {
+        "kind": "malfunction",
+        "title": "Long",
+        "narrative": narrative,
+        "sectors": ["primary_care"],
+    }
+    response = client.post(reverse("reviews:submit", args=[review["group"].id]), data)
+    assert response.status_code == 302
+    assert Situation.objects.get().narrative == narrative
+
+
+def test_the_api_refuses_a_narrative_over_the_limit_and_documents_it(client, review):
+    from maillage.core.services import create_api_token
+
+    _token, secret = create_api_token(user=review["nurse"], name="test")
+    response = client.post(
+        f"/api/v1/reviews/groups/{review['group'].id}/situations",
+        {
+            "kind": "malfunction",
+            "title": "Trop long",
+            "narrative": LONG_NARRATIVE,
+            "sectors": ["primary_care"],
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"][-1] == "narrative"
+    assert error["msg"] == "This text is too long: at most 20,000 characters (it has 20,020)."
+    assert not Situation.objects.exists()
+
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert schemas["SituationIn"]["properties"]["narrative"]["maxLength"] == 20_000
+
+
+def test_the_service_refuses_a_narrative_over_the_limit(review, submit):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        submit(narrative=LONG_NARRATIVE)
+    assert list(error.value.message_dict) == ["narrative"]
+    assert not Situation.objects.exists()

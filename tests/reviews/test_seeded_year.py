@@ -8,7 +8,9 @@ from itertools import pairwise
 import pytest
 from django.utils import timezone
 
-from maillage.reviews import deidentification, selectors
+from maillage.core import deidentification
+from maillage.families.guard_names import name_index
+from maillage.reviews import selectors
 from maillage.reviews.agenda import build_agenda
 from maillage.reviews.models import MeetingStatus, ReviewGroup, Situation, SituationStatus
 from maillage.reviews.statistics import default_period, group_statistics
@@ -58,7 +60,7 @@ def test_seeded_situations_are_bilingual_and_name_no_one(seeded):
     titles = " ".join(s.title for s in situations)
     assert "Orientation vers le centre de réadaptation" in titles  # French
     assert "Discharge from the maternity ward" in titles  # English
-    names = deidentification.known_names()
+    names = name_index()
     for situation in situations:
         assert deidentification.scan(situation.narrative, names=names) == [], situation.title
 

@@ -541,17 +541,6 @@ def duplicate_candidates(*, first_name: str, last_name: str, date_of_birth) -> l
     )
 
 
-def known_person_names() -> list[str]:
-    """Names of every caregiver and child on record, for the de-identification guards
-    (never shown to anyone: only matched against a text about to be shared)."""
-    names = [
-        f"{first} {last}"
-        for first, last in Caregiver.objects.values_list("first_name", "last_name")
-    ]
-    names += list(Child.objects.exclude(first_name="").values_list("first_name", flat=True))
-    return names
-
-
 def family_record(user: User, family: Family, access: FamilyAccess) -> dict:
     """The family's whole record as this user may see it, for an export."""
     ident = identity(family, access)

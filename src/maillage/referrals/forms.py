@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.forms import GuardedTextField
 from maillage.directory.models import Language, ServiceOffer, Team
 from maillage.families.models import Category, Family
 
@@ -130,7 +131,7 @@ class ConsultationForm(forms.Form):
         required=False,
     )
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 5}))
+    question = GuardedTextField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args, my_teams=None, to_teams=None, families=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,7 +142,7 @@ class ConsultationForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = GuardedTextField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PreferencesForm(forms.Form):

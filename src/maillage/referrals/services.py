@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
-from maillage.core import uploads
+from maillage.core import deidentification, uploads
 from maillage.core.models import User
 from maillage.core.tokens import join_codes
 from maillage.directory.models import Membership, ServiceOffer, Team
 from maillage.families import selectors as family_selectors
+from maillage.families.guard_names import name_index
 from maillage.families.models import Category, Family
 from maillage.families.permissions import family_access
 from maillage.families.services import IllegalTransition, enrol_in_circle
@@ -382,7 +383,6 @@ def send_overdue_reminders(*, now: datetime | None = None) -> int:
 # --- consultations ----------------------------------------------------------------------
 
 
-@transaction.atomic
 def ask_consultation(
     *,
     by: User,
@@ -395,15 +395,15 @@ def ask_consultation(
 ) -> Consultation:
     """Ask a team for advice. De-identified (no family) questions are checked for names of
     people on record, phone numbers, health-card numbers and dates of birth first; a
-    question about a family needs a consent covering the consulted organization."""
-    from maillage.reviews.deidentification import scan
-
+    question about a family needs a consent covering the consulted organization. The
+    checks run before the write transaction opens: no lock is held while the guard reads."""
     if not by.has_perm("referrals.ask_consultation"):
         raise PermissionDenied
     if not Membership.objects.filter(practitioner__user=by, team=from_team).exists():
         raise ValidationError({"from_team": _("You are not a member of this team.")})
+    deidentification.check_lengths({"question": question})
     if family is None:
-        findings = scan(f"{subject}\n{question}")
+        findings = deidentification.scan(f"{subject}\n{question}", names=name_index())
         if findings:
             raise ValidationError(
                 {
@@ -432,33 +432,34 @@ def ask_consultation(
             )
     if not question.strip():
         raise ValidationError({"question": _("Write your question.")})
-    consultation = Consultation.objects.create(
-        asked_by=by, from_team=from_team, to_team=to_team, family=family, subject=subject
-    )
-    ConsultationMessage.objects.create(consultation=consultation, author=by, text=question)
-    _event(by, Action.CREATED, consultation, family, request)
-    notify(
-        _members(to_team.id),
-        "consultation",
-        {"who": by.full_name, "subject": subject},
-        f"/referrals/consultations/{consultation.id}/",
-        email_pref="consultation_answers",
-    )
+    with transaction.atomic():
+        consultation = Consultation.objects.create(
+            asked_by=by, from_team=from_team, to_team=to_team, family=family, subject=subject
+        )
+        ConsultationMessage.objects.create(consultation=consultation, author=by, text=question)
+        _event(by, Action.CREATED, consultation, family, request)
+        notify(
+            _members(to_team.id),
+            "consultation",
+            {"who": by.full_name, "subject": subject},
+            f"/referrals/consultations/{consultation.id}/",
+            email_pref="consultation_answers",
+        )
     return consultation
 
 
-@transaction.atomic
 def reply_to_consultation(
     *, by: User, consultation: Consultation, text: str, request=None
 ) -> ConsultationMessage:
-    from maillage.reviews.deidentification import scan
-
+    """A message in a consultation; in a de-identified one, checked by the guard first,
+    before the write transaction opens."""
     if not by.has_perm("referrals.view_consultation", consultation):
         raise PermissionDenied
     if not text.strip():
         raise ValidationError({"text": _("Write your message.")})
+    deidentification.check_lengths({"text": text})
     if consultation.is_deidentified:
-        findings = scan(text)
+        findings = deidentification.scan(text, names=name_index())
         if findings:
             raise ValidationError(
                 {
@@ -469,23 +470,26 @@ def reply_to_consultation(
                     ]
                 }
             )
-    message = ConsultationMessage.objects.create(consultation=consultation, author=by, text=text)
-    if by.id != consultation.asked_by_id and consultation.answered_at is None:
-        consultation.answered_at = message.at
-        consultation.save(update_fields=["answered_at"])
-    _event(by, Action.UPDATED, consultation, consultation.family, request, message=True)
-    others = (
-        [consultation.asked_by]
-        if by.id != consultation.asked_by_id
-        else _members(consultation.to_team_id)
-    )
-    notify(
-        others,
-        "consultation",
-        {"who": by.full_name, "subject": consultation.subject},
-        f"/referrals/consultations/{consultation.id}/",
-        email_pref="consultation_answers",
-    )
+    with transaction.atomic():
+        message = ConsultationMessage.objects.create(
+            consultation=consultation, author=by, text=text
+        )
+        if by.id != consultation.asked_by_id and consultation.answered_at is None:
+            consultation.answered_at = message.at
+            consultation.save(update_fields=["answered_at"])
+        _event(by, Action.UPDATED, consultation, consultation.family, request, message=True)
+        others = (
+            [consultation.asked_by]
+            if by.id != consultation.asked_by_id
+            else _members(consultation.to_team_id)
+        )
+        notify(
+            others,
+            "consultation",
+            {"who": by.full_name, "subject": consultation.subject},
+            f"/referrals/consultations/{consultation.id}/",
+            email_pref="consultation_answers",
+        )
     return message
 
 

@@ -6,10 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core import deidentification
+from maillage.core.forms import GuardedTextField
 from maillage.core.models import User
 from maillage.directory.models import Organization, Sector
+from maillage.families.guard_names import name_index
 
-from . import deidentification
 from .models import (
     ActionStatus,
     Avoidable,
@@ -62,7 +64,14 @@ class DeidentifiedTextForm(forms.Form):
         self.findings: dict[str, list[deidentification.Finding]] = {}
         if self.is_bound:
             texts = {name: self.data.get(self.add_prefix(name), "") for name in self.guarded_fields}
-            self.findings = deidentification.scan_fields(texts)
+            # A text over the limit is refused by its field, unread.
+            texts = {
+                name: text
+                for name, text in texts.items()
+                if deidentification.text_length(text) <= deidentification.MAX_TEXT_LENGTH
+            }
+            if any(texts.values()):
+                self.findings = deidentification.scan_fields(texts, names=name_index())
         self.fields["confirm"].choices = [
             (finding.key, f"{finding.text} — {finding.label}")
             for items in self.findings.values()
@@ -220,7 +229,7 @@ class SituationForm(DeidentifiedTextForm):
         max_length=150,
         help_text=_("For example: “Referral to addiction services without shared follow-up”."),
     )
-    narrative = forms.CharField(
+    narrative = GuardedTextField(
         label=_("Narrative"),
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_(
@@ -240,7 +249,7 @@ class SituationForm(DeidentifiedTextForm):
 class AnalysisForm(DeidentifiedTextForm):
     guarded_fields = ("malfunction", "patient_harm_how", "carer_harm_how")
 
-    malfunction = forms.CharField(
+    malfunction = GuardedTextField(
         label=_("1. What malfunction (or what success) did the situation reveal?"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -253,7 +262,7 @@ class AnalysisForm(DeidentifiedTextForm):
     patient_harm = forms.ChoiceField(
         label=_("2. Did it harm the patient?"), choices=Harm.choices, widget=forms.RadioSelect
     )
-    patient_harm_how = forms.CharField(
+    patient_harm_how = GuardedTextField(
         label=_("How did it harm the patient?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -261,7 +270,7 @@ class AnalysisForm(DeidentifiedTextForm):
     carer_harm = forms.ChoiceField(
         label=_("3. Did it harm the carer?"), choices=Harm.choices, widget=forms.RadioSelect
     )
-    carer_harm_how = forms.CharField(
+    carer_harm_how = GuardedTextField(
         label=_("How did it harm the carer?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -286,7 +295,7 @@ class AnalysisForm(DeidentifiedTextForm):
 class ImprovementActionForm(DeidentifiedTextForm):
     guarded_fields = ("description",)
 
-    description = forms.CharField(
+    description = GuardedTextField(
         label=_("5. Avenue for improvement"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Each avenue becomes an action followed up at the next meetings."),
@@ -319,7 +328,7 @@ class ActionStatusForm(DeidentifiedTextForm):
     guarded_fields = ("note",)
 
     status = forms.ChoiceField(label=_("New status"), choices=ActionStatus.choices)
-    note = forms.CharField(
+    note = GuardedTextField(
         label=_("What became of it"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -329,7 +338,7 @@ class ActionStatusForm(DeidentifiedTextForm):
 class FollowUpForm(DeidentifiedTextForm):
     guarded_fields = ("note",)
 
-    note = forms.CharField(
+    note = GuardedTextField(
         label=_("What became of this situation?"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
@@ -341,7 +350,7 @@ class SlotForm(DeidentifiedTextForm):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=SlotKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    notes = forms.CharField(
+    notes = GuardedTextField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
@@ -367,7 +376,7 @@ class AttendanceForm(forms.Form):
 class RoundTableForm(DeidentifiedTextForm):
     guarded_fields = ("notes",)
 
-    notes = forms.CharField(
+    notes = GuardedTextField(
         label=_("How did the meeting go?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

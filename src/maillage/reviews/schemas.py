@@ -6,6 +6,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from maillage.core.schemas import GuardedText
 from maillage.core.tokens import split_codes
 
 
@@ -124,7 +125,7 @@ class Confirmation(Schema):
 class SituationIn(Schema):
     kind: str
     title: str
-    narrative: str
+    narrative: GuardedText
     sectors: list[str]
     confirmations: list[Confirmation] = []
 

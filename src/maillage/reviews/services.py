@@ -3,7 +3,9 @@ audit row written. Bad input raises ValidationError naming the field and writes 
 change the state machine forbids raises IllegalTransition.
 
 Free text goes through the de-identification guard before it is saved: whatever may identify
-someone must be removed, or confirmed as not identifying with a reason that is logged.
+someone must be removed, or confirmed as not identifying with a reason that is logged. The
+guard runs before the write transaction opens (it reads every name on record when they
+changed, and scans up to MAX_TEXT_LENGTH characters): no lock is held while it works.
 """
 
 import uuid
@@ -19,14 +21,16 @@ from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core import deidentification
 from maillage.core.errors import IllegalTransition
 from maillage.core.models import User
 from maillage.core.permissions import require
 from maillage.core.tokens import join_codes
 from maillage.core.transitions import check_transition
 from maillage.directory.models import Membership, Organization, Sector
+from maillage.families.guard_names import name_index
 
-from . import deidentification, selectors
+from . import selectors
 from .models import (
     ACTION_TRANSITIONS,
     MEETING_TRANSITIONS,
@@ -77,10 +81,12 @@ class IdentifyingDetailsFound(ValidationError):  # noqa: N818 (says what happene
 def _check_deidentified(
     fields: Mapping[str, str], confirmations: Mapping[str, str] | None
 ) -> list[dict[str, str]]:
-    """Raises IdentifyingDetailsFound for any finding not confirmed; returns the confirmed
-    ones, for the audit row."""
+    """Raises ValidationError for a text over MAX_TEXT_LENGTH, IdentifyingDetailsFound for
+    any finding not confirmed; returns the confirmed ones, for the audit row. Call it before
+    opening the write transaction."""
     confirmations = confirmations or {}
-    findings = deidentification.scan_fields(fields)
+    deidentification.check_lengths(fields)
+    findings = deidentification.scan_fields(fields, names=name_index())
     missing = deidentification.unconfirmed(findings, confirmations)
     if missing:
         raise IdentifyingDetailsFound(missing)
@@ -451,7 +457,6 @@ def record_attendance(
     return rows
 
 
-@transaction.atomic
 def add_meeting_slot(
     *,
     by: User,
@@ -464,27 +469,28 @@ def add_meeting_slot(
 ) -> MeetingSlot:
     """Section (4): a situation that went well, a clinical case or a short training."""
     require(by, "reviews.moderate", meeting)
-    meeting = _lock_meeting(meeting)
     _require_open(meeting)
     if kind not in SlotKind.values:
         raise ValidationError({"kind": _("Choose a kind of slot.")})
     title = _required_text(title, "title", _("Give the slot a title."))
     confirmed = _check_deidentified({"title": title, "notes": notes}, confirmations)
-    slot = MeetingSlot(meeting=meeting, kind=kind, title=title, notes=notes.strip())
-    slot.full_clean()
-    slot.save()
-    record_event(
-        action=Action.CREATED,
-        actor=by,
-        obj=slot,
-        object_label=title,
-        request=request,
-        details=_details(confirmed, event="slot_added", meeting=str(meeting.pk)),
-    )
+    with transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        _require_open(meeting)
+        slot = MeetingSlot(meeting=meeting, kind=kind, title=title, notes=notes.strip())
+        slot.full_clean()
+        slot.save()
+        record_event(
+            action=Action.CREATED,
+            actor=by,
+            obj=slot,
+            object_label=title,
+            request=request,
+            details=_details(confirmed, event="slot_added", meeting=str(meeting.pk)),
+        )
     return slot
 
 
-@transaction.atomic
 def record_round_table(
     *,
     by: User,
@@ -496,9 +502,15 @@ def record_round_table(
 ) -> Meeting:
     """Section (5): how the meeting went, and a 1 to 5 rating per participant present."""
     require(by, "reviews.moderate", meeting)
-    meeting = _lock_meeting(meeting)
     _require_open(meeting)
     confirmed = _check_deidentified({"notes": notes}, confirmations)
+    with transaction.atomic():
+        return _record_round_table(by, meeting, notes, ratings, confirmed, request)
+
+
+def _record_round_table(by, meeting, notes, ratings, confirmed, request) -> Meeting:
+    meeting = _lock_meeting(meeting)
+    _require_open(meeting)
     attendances = list(meeting.attendances.all())
     allowed = (
         {a.user_id for a in attendances if a.present}
@@ -562,7 +574,6 @@ def _clean_situation(kind: str, title: str, narrative: str, sectors: Iterable[st
     }
 
 
-@transaction.atomic
 def submit_situation(
     *,
     by: User,
@@ -581,22 +592,24 @@ def submit_situation(
     confirmed = _check_deidentified(
         {"title": fields["title"], "narrative": fields["narrative"]}, confirmations
     )
-    ReviewGroup.objects.select_for_update().get(pk=group.pk)
-    last = group.situations.aggregate(last=Max("queue_position"))["last"]
-    situation = Situation(group=group, submitted_by=by, queue_position=(last or 0) + 1, **fields)
-    situation.full_clean()
-    situation.save()
-    record_event(
-        action=Action.CREATED,
-        actor=by,
-        obj=situation,
-        request=request,
-        details=_details(confirmed, event="situation_submitted", group=str(group.pk)),
-    )
+    with transaction.atomic():
+        ReviewGroup.objects.select_for_update().get(pk=group.pk)
+        last = group.situations.aggregate(last=Max("queue_position"))["last"]
+        situation = Situation(
+            group=group, submitted_by=by, queue_position=(last or 0) + 1, **fields
+        )
+        situation.full_clean()
+        situation.save()
+        record_event(
+            action=Action.CREATED,
+            actor=by,
+            obj=situation,
+            request=request,
+            details=_details(confirmed, event="situation_submitted", group=str(group.pk)),
+        )
     return situation
 
 
-@transaction.atomic
 def update_situation(
     *,
     by: User,
@@ -610,25 +623,31 @@ def update_situation(
 ) -> Situation:
     """Its author may rewrite a situation while it waits in the queue."""
     require(by, "reviews.change_situation", situation)
-    situation = Situation.objects.select_for_update().get(pk=situation.pk)
-    if situation.status != SituationStatus.SUBMITTED:
-        raise IllegalTransition(_("This situation was already presented: it can no longer change."))
+    _require_waiting(situation)
     fields = _clean_situation(kind, title, narrative, sectors)
     confirmed = _check_deidentified(
         {"title": fields["title"], "narrative": fields["narrative"]}, confirmations
     )
-    for name, value in fields.items():
-        setattr(situation, name, value)
-    situation.full_clean()
-    situation.save()
-    record_event(
-        action=Action.UPDATED,
-        actor=by,
-        obj=situation,
-        request=request,
-        details=_details(confirmed, event="situation_updated"),
-    )
+    with transaction.atomic():
+        situation = Situation.objects.select_for_update().get(pk=situation.pk)
+        _require_waiting(situation)
+        for name, value in fields.items():
+            setattr(situation, name, value)
+        situation.full_clean()
+        situation.save()
+        record_event(
+            action=Action.UPDATED,
+            actor=by,
+            obj=situation,
+            request=request,
+            details=_details(confirmed, event="situation_updated"),
+        )
     return situation
+
+
+def _require_waiting(situation: Situation) -> None:
+    if situation.status != SituationStatus.SUBMITTED:
+        raise IllegalTransition(_("This situation was already presented: it can no longer change."))
 
 
 @transaction.atomic
@@ -682,7 +701,6 @@ def move_situation_in_queue(
 # --- the five questions and the improvement actions ---------------------------------------
 
 
-@transaction.atomic
 def record_analysis(
     *,
     by: User,
@@ -702,30 +720,13 @@ def record_analysis(
     the queue (which presents it at this meeting), or corrects them while the meeting is
     open."""
     require(by, "reviews.moderate", meeting)
-    meeting = _lock_meeting(meeting)
     _require_open(meeting)
-    situation = Situation.objects.select_for_update().get(pk=situation.pk)
-    if situation.group_id != meeting.group_id:
-        raise ValidationError({"situation": _("This situation belongs to another group.")})
-    if situation.status == SituationStatus.PRESENTED and situation.meeting_id != meeting.pk:
-        raise IllegalTransition(_("This situation was presented at another meeting."))
-    if situation.status == SituationStatus.SUBMITTED:
-        check_transition(SITUATION_TRANSITIONS, situation.status, SituationStatus.PRESENTED)
-        if meeting.situations.count() >= meeting.new_situation_slots:
-            raise IllegalTransition(
-                _("This meeting already has its %(count)s new situation(s).")
-                % {"count": meeting.new_situation_slots}
-            )
-    elif situation.status != SituationStatus.PRESENTED:
-        check_transition(SITUATION_TRANSITIONS, situation.status, SituationStatus.PRESENTED)
     malfunction = _required_text(
         malfunction, "malfunction", _("Say what the situation revealed about cooperation.")
     )
     types = [t for t in malfunction_types if t]
     if set(types) - set(MalfunctionType.values):
         raise ValidationError({"malfunction_types": _("Unknown type of malfunction.")})
-    if situation.kind == SituationKind.MALFUNCTION and not types:
-        raise ValidationError({"malfunction_types": _("Choose at least one type of malfunction.")})
     for field, value in (("patient_harm", patient_harm), ("carer_harm", carer_harm)):
         if value not in Harm.values:
             raise ValidationError({field: _("Answer yes, no or unknown.")})
@@ -743,41 +744,67 @@ def record_analysis(
         },
         confirmations,
     )
-    analysis = Analysis.objects.select_for_update().filter(situation=situation).first()
-    created = analysis is None
-    if analysis is None:
-        analysis = Analysis(situation=situation)
-    analysis.meeting = meeting
-    analysis.malfunction = malfunction
-    analysis.malfunction_types = join_codes(types)
-    analysis.patient_harm = patient_harm
-    analysis.patient_harm_how = patient_harm_how.strip()
-    analysis.carer_harm = carer_harm
-    analysis.carer_harm_how = carer_harm_how.strip()
-    analysis.avoidable = avoidable
-    analysis.recorded_by = by
-    analysis.full_clean()
-    analysis.save()
-    if situation.status == SituationStatus.SUBMITTED:
-        situation.status = SituationStatus.PRESENTED
-        situation.meeting = meeting
-        situation.save(update_fields=["status", "meeting", "updated_at"])
-    record_event(
-        action=Action.CREATED if created else Action.UPDATED,
-        actor=by,
-        obj=analysis,
-        request=request,
-        details=_details(
-            confirmed,
-            event="analysis_recorded",
-            situation=str(situation.pk),
-            meeting=str(meeting.pk),
-        ),
-    )
+    with transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        _require_open(meeting)
+        situation = Situation.objects.select_for_update().get(pk=situation.pk)
+        _check_can_analyse(meeting, situation)
+        if situation.kind == SituationKind.MALFUNCTION and not types:
+            raise ValidationError(
+                {"malfunction_types": _("Choose at least one type of malfunction.")}
+            )
+        analysis = Analysis.objects.select_for_update().filter(situation=situation).first()
+        created = analysis is None
+        if analysis is None:
+            analysis = Analysis(situation=situation)
+        analysis.meeting = meeting
+        analysis.malfunction = malfunction
+        analysis.malfunction_types = join_codes(types)
+        analysis.patient_harm = patient_harm
+        analysis.patient_harm_how = patient_harm_how.strip()
+        analysis.carer_harm = carer_harm
+        analysis.carer_harm_how = carer_harm_how.strip()
+        analysis.avoidable = avoidable
+        analysis.recorded_by = by
+        analysis.full_clean()
+        analysis.save()
+        if situation.status == SituationStatus.SUBMITTED:
+            situation.status = SituationStatus.PRESENTED
+            situation.meeting = meeting
+            situation.save(update_fields=["status", "meeting", "updated_at"])
+        record_event(
+            action=Action.CREATED if created else Action.UPDATED,
+            actor=by,
+            obj=analysis,
+            request=request,
+            details=_details(
+                confirmed,
+                event="analysis_recorded",
+                situation=str(situation.pk),
+                meeting=str(meeting.pk),
+            ),
+        )
     return analysis
 
 
-@transaction.atomic
+def _check_can_analyse(meeting: Meeting, situation: Situation) -> None:
+    """The situation is this group's, and waits in the queue (with a free place at this
+    meeting) or was presented at this very meeting."""
+    if situation.group_id != meeting.group_id:
+        raise ValidationError({"situation": _("This situation belongs to another group.")})
+    if situation.status == SituationStatus.PRESENTED and situation.meeting_id != meeting.pk:
+        raise IllegalTransition(_("This situation was presented at another meeting."))
+    if situation.status == SituationStatus.SUBMITTED:
+        check_transition(SITUATION_TRANSITIONS, situation.status, SituationStatus.PRESENTED)
+        if meeting.situations.count() >= meeting.new_situation_slots:
+            raise IllegalTransition(
+                _("This meeting already has its %(count)s new situation(s).")
+                % {"count": meeting.new_situation_slots}
+            )
+    elif situation.status != SituationStatus.PRESENTED:
+        check_transition(SITUATION_TRANSITIONS, situation.status, SituationStatus.PRESENTED)
+
+
 def add_improvement_action(
     *,
     by: User,
@@ -793,58 +820,63 @@ def add_improvement_action(
     """An avenue for improvement becomes an action with one owner (a member organization or
     a participant) and a due date; it is followed up at every meeting until closed."""
     require(by, "reviews.moderate", meeting)
-    meeting = _lock_meeting(meeting)
     _require_open(meeting)
-    situation = Situation.objects.select_related("meeting").get(pk=situation.pk)
-    if situation.group_id != meeting.group_id or situation.status != SituationStatus.PRESENTED:
-        raise ValidationError({"description": _("Analyse the situation before adding actions.")})
-    if situation.meeting_id != meeting.pk and (
-        situation.meeting is None or situation.meeting.starts_at >= meeting.starts_at
-    ):
-        raise ValidationError({"description": _("This situation is not on this meeting's agenda.")})
     description = _required_text(
         description, "description", _("Describe the avenue for improvement.")
     )
     if (owner_organization is None) == (owner_participant is None):
         raise ValidationError({"owner": _("Choose one owner: an organization or a participant.")})
-    if (
-        owner_organization is not None
-        and not MemberOrganization.objects.filter(
-            group_id=meeting.group_id, organization=owner_organization
-        ).exists()
-    ):
-        raise ValidationError({"owner": _("The owner must be a member organization.")})
-    if (
-        owner_participant is not None
-        and not GroupMembership.objects.filter(
-            group_id=meeting.group_id, user=owner_participant
-        ).exists()
-    ):
-        raise ValidationError({"owner": _("The owner must be a member of the group.")})
-    if due_date is None or due_date < timezone.localtime(meeting.starts_at).date():
-        raise ValidationError({"due_date": _("The due date cannot be before the meeting.")})
     confirmed = _check_deidentified({"description": description}, confirmations)
-    action = ImprovementAction(
-        situation=situation,
-        opened_at_meeting=meeting,
-        description=description,
-        owner_organization=owner_organization,
-        owner_participant=owner_participant,
-        due_date=due_date,
-    )
-    action.full_clean()
-    action.save()
-    record_event(
-        action=Action.CREATED,
-        actor=by,
-        obj=action,
-        request=request,
-        details=_details(confirmed, event="improvement_action_added", meeting=str(meeting.pk)),
-    )
+    with transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        _require_open(meeting)
+        situation = Situation.objects.select_related("meeting").get(pk=situation.pk)
+        if situation.group_id != meeting.group_id or situation.status != SituationStatus.PRESENTED:
+            raise ValidationError(
+                {"description": _("Analyse the situation before adding actions.")}
+            )
+        if situation.meeting_id != meeting.pk and (
+            situation.meeting is None or situation.meeting.starts_at >= meeting.starts_at
+        ):
+            raise ValidationError(
+                {"description": _("This situation is not on this meeting's agenda.")}
+            )
+        if (
+            owner_organization is not None
+            and not MemberOrganization.objects.filter(
+                group_id=meeting.group_id, organization=owner_organization
+            ).exists()
+        ):
+            raise ValidationError({"owner": _("The owner must be a member organization.")})
+        if (
+            owner_participant is not None
+            and not GroupMembership.objects.filter(
+                group_id=meeting.group_id, user=owner_participant
+            ).exists()
+        ):
+            raise ValidationError({"owner": _("The owner must be a member of the group.")})
+        if due_date is None or due_date < timezone.localtime(meeting.starts_at).date():
+            raise ValidationError({"due_date": _("The due date cannot be before the meeting.")})
+        action = ImprovementAction(
+            situation=situation,
+            opened_at_meeting=meeting,
+            description=description,
+            owner_organization=owner_organization,
+            owner_participant=owner_participant,
+            due_date=due_date,
+        )
+        action.full_clean()
+        action.save()
+        record_event(
+            action=Action.CREATED,
+            actor=by,
+            obj=action,
+            request=request,
+            details=_details(confirmed, event="improvement_action_added", meeting=str(meeting.pk)),
+        )
     return action
 
 
-@transaction.atomic
 def update_action_status(
     *,
     by: User,
@@ -858,45 +890,45 @@ def update_action_status(
     """What became of an action, said at a meeting (by the moderator) or between meetings
     (by its owner)."""
     require(by, "reviews.update_action", action)
-    action = ImprovementAction.objects.select_for_update().get(pk=action.pk)
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Choose a status.")})
-    check_transition(ACTION_TRANSITIONS, action.status, status)
     if meeting is not None:
         require(by, "reviews.moderate", meeting)
         _require_open(meeting)
-        if meeting.group_id != action.situation.group_id:
-            raise ValidationError({"status": _("This action belongs to another group.")})
     confirmed = _check_deidentified({"note": note}, confirmations)
-    ActionUpdate.objects.create(
-        action=action,
-        meeting=meeting,
-        from_status=action.status,
-        to_status=status,
-        note=note.strip(),
-        by=by,
-    )
-    action.status = status
-    if action.is_closed:
-        action.closed_at = timezone.now()
-        action.closed_at_meeting = meeting
-    action.save(update_fields=["status", "closed_at", "closed_at_meeting", "updated_at"])
-    record_event(
-        action=Action.UPDATED,
-        actor=by,
-        obj=action,
-        request=request,
-        details=_details(
-            confirmed,
-            event="action_status_changed",
-            status=status,
-            meeting=str(meeting.pk) if meeting else "",
-        ),
-    )
+    with transaction.atomic():
+        action = ImprovementAction.objects.select_for_update().get(pk=action.pk)
+        check_transition(ACTION_TRANSITIONS, action.status, status)
+        if meeting is not None and meeting.group_id != action.situation.group_id:
+            raise ValidationError({"status": _("This action belongs to another group.")})
+        ActionUpdate.objects.create(
+            action=action,
+            meeting=meeting,
+            from_status=action.status,
+            to_status=status,
+            note=note.strip(),
+            by=by,
+        )
+        action.status = status
+        if action.is_closed:
+            action.closed_at = timezone.now()
+            action.closed_at_meeting = meeting
+        action.save(update_fields=["status", "closed_at", "closed_at_meeting", "updated_at"])
+        record_event(
+            action=Action.UPDATED,
+            actor=by,
+            obj=action,
+            request=request,
+            details=_details(
+                confirmed,
+                event="action_status_changed",
+                status=status,
+                meeting=str(meeting.pk) if meeting else "",
+            ),
+        )
     return action
 
 
-@transaction.atomic
 def record_follow_up(
     *,
     by: User,
@@ -908,22 +940,24 @@ def record_follow_up(
 ) -> FollowUp:
     """Section (2): what became of a situation presented earlier."""
     require(by, "reviews.moderate", meeting)
-    meeting = _lock_meeting(meeting)
     _require_open(meeting)
-    previous = selectors.previous_meeting(meeting)
-    if not selectors.follow_up_situations(meeting, previous).filter(pk=situation.pk).exists():
-        raise ValidationError({"note": _("This situation is not followed up at this meeting.")})
     confirmed = _check_deidentified({"note": note}, confirmations)
-    follow_up, _created = FollowUp.objects.select_for_update().get_or_create(
-        meeting=meeting, situation=situation
-    )
-    follow_up.note = note.strip()
-    follow_up.save(update_fields=["note", "updated_at"])
-    record_event(
-        action=Action.UPDATED,
-        actor=by,
-        obj=situation,
-        request=request,
-        details=_details(confirmed, event="follow_up_recorded", meeting=str(meeting.pk)),
-    )
+    with transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        _require_open(meeting)
+        previous = selectors.previous_meeting(meeting)
+        if not selectors.follow_up_situations(meeting, previous).filter(pk=situation.pk).exists():
+            raise ValidationError({"note": _("This situation is not followed up at this meeting.")})
+        follow_up, _created = FollowUp.objects.select_for_update().get_or_create(
+            meeting=meeting, situation=situation
+        )
+        follow_up.note = note.strip()
+        follow_up.save(update_fields=["note", "updated_at"])
+        record_event(
+            action=Action.UPDATED,
+            actor=by,
+            obj=situation,
+            request=request,
+            details=_details(confirmed, event="follow_up_recorded", meeting=str(meeting.pk)),
+        )
     return follow_up
