@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.dates import DateField
+
 from .models import Action
 
 
@@ -10,10 +12,10 @@ class LogFilterForm(forms.Form):
         label=_("Action"), required=False, choices=[("", _("All")), *Action.choices]
     )
     object_type = forms.ChoiceField(label=_("Object type"), required=False)
-    since = forms.DateField(
+    since = DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
+    until = DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

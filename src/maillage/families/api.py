@@ -1,26 +1,29 @@
 """Family endpoints of the JSON API. Same selectors and services as the pages: same rules,
-same access log. A family the caller may not see is "not found", like a missing one."""
+same access log. A family the caller may not see is "not found", like a missing one; a write
+the caller may not make on a family they see is "forbidden" (the root of the API maps the
+services' refusals)."""
 
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
-from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from maillage.core.pagination import ApiPagination
 
 from . import selectors, services
-from .models import Consent, Family, PlanAction
-from .permissions import identity_shown_in_caseload
+from .models import Category, Consent, Family, PlanAction
+from .permissions import family_access, identity_shown_in_caseload
 from .schemas import (
-    ActionOut,
     ActionPatch,
     CircleMemberOut,
     ConsentOut,
+    EnteredInErrorIn,
     EntryIn,
     EntryOut,
     FamilyOut,
     FamilySummaryOut,
+    PlanActionOut,
     PlanOut,
     WithdrawIn,
 )
@@ -28,19 +31,10 @@ from .schemas import (
 router = Router(tags=["families"])
 
 
-class FamilyPagination(PageNumberPagination):
+class FamilyPagination(ApiPagination):
     """Pages of 20; each page's rows pass through `present` (which may log the read)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(page_size=20, max_page_size=100, **kwargs)
-
-    def present(self, request, items) -> list:
-        return list(items)
-
-    def paginate_queryset(self, queryset, pagination, request, **params):
-        page = super().paginate_queryset(queryset, pagination, request, **params)
-        page["items"] = self.present(request, page["items"])
-        return page
+    default_size, max_size = 20, 100
 
 
 class CaseloadPagination(FamilyPagination):
@@ -101,17 +95,18 @@ def _entry_out(e) -> dict:
         "text": e.text,
         "visit_outcome": e.visit_outcome,
         "visit_reason": e.visit_reason,
+        "entered_in_error_at": e.entered_in_error_at,
+        "entered_in_error_reason": e.entered_in_error_reason,
     }
 
 
-def _validation(error: ValidationError) -> HttpError:
-    detail = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-    return HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in detail.items()))
-
-
-def _writable(request, family_id) -> Family:
+def _writable(request, family_id, category: str = "") -> Family:
+    """The family of a write: 404 if it (or the category written to) is hidden from the
+    caller; the service then refuses what the caller may not do (403)."""
     family = Family.objects.filter(id=family_id).first()
     if family is None or not request.user.has_perm("families.view_family", family):
+        raise Http404
+    if category and not family_access(request.user, family).sees(category):
         raise Http404
     return family
 
@@ -166,14 +161,9 @@ def withdraw_consent(request: HttpRequest, family_id: UUID, consent_id: UUID, bo
     consent = Consent.objects.filter(id=consent_id, family=family).first()
     if consent is None:
         raise Http404
-    try:
-        consent = services.withdraw_consent(
-            by=request.user, consent=consent, reason=body.reason, request=request
-        )
-    except services.IllegalTransition as error:
-        raise HttpError(409, str(error)) from None
-    except PermissionDenied:
-        raise Http404 from None
+    consent = services.withdraw_consent(
+        by=request.user, consent=consent, reason=body.reason, request=request
+    )
     return {
         "id": consent.id,
         "state": consent.state(),
@@ -214,42 +204,46 @@ def get_plan(request: HttpRequest, family_id: UUID):
     }
 
 
-@router.patch("/{family_id}/plan/actions/{action_id}", response=ActionOut)
+@router.patch("/{family_id}/plan/actions/{action_id}", response=PlanActionOut)
 def update_action(request: HttpRequest, family_id: UUID, action_id: UUID, body: ActionPatch):
-    family = _writable(request, family_id)
+    family = _writable(request, family_id, Category.PLAN)
     item = PlanAction.objects.filter(id=action_id, family=family).first()
     if item is None:
         raise Http404
     fields = {k: v for k, v in body.dict(exclude_unset=True).items() if k != "version"}
-    try:
-        item = services.update_action(
-            by=request.user, action=item, expected_version=body.version, request=request, **fields
-        )
-    except services.Conflict as error:
-        raise HttpError(409, str(error)) from None
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        raise _validation(error) from None
+    item = services.update_action(
+        by=request.user, action=item, expected_version=body.version, request=request, **fields
+    )
     return _action_out(item)
 
 
 @router.get("/{family_id}/timeline", response=list[EntryOut])
 @paginate(TimelinePagination)
-def list_timeline(request: HttpRequest, family_id: UUID):
+def list_timeline(request: HttpRequest, family_id: UUID, include_entered_in_error: bool = False):
+    """The timeline, newest first; entries marked "entered in error" only when asked for."""
     family, access = selectors.access_family(
         request.user, family_id, parts=["timeline"], request=request
     )
-    return selectors.visible_entries(request.user, family, access)
+    return selectors.visible_entries(
+        request.user, family, access, with_entered_in_error=include_entered_in_error
+    )
 
 
 @router.post("/{family_id}/timeline", response={201: EntryOut})
 def add_entry(request: HttpRequest, family_id: UUID, body: EntryIn):
     family = _writable(request, family_id)
-    try:
-        entry = services.add_entry(by=request.user, family=family, request=request, **body.dict())
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        raise _validation(error) from None
+    entry = services.add_entry(by=request.user, family=family, request=request, **body.dict())
     return Status(201, _entry_out(entry))
+
+
+@router.post("/{family_id}/timeline/{entry_id}/entered-in-error", response=EntryOut)
+def mark_entry_entered_in_error(
+    request: HttpRequest, family_id: UUID, entry_id: UUID, body: EnteredInErrorIn
+):
+    """Mark an entry as entered in error, with the reason: by its author or the lead worker
+    (403 for others who see it, 404 for those who do not; 409 if it already is)."""
+    entry = selectors.entry_seen_by(request.user, family_id, entry_id)
+    entry = services.mark_entry_entered_in_error(
+        by=request.user, entry=entry, reason=body.reason, request=request
+    )
+    return _entry_out(entry)

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from maillage.core.api_errors import ErrorOut
 from maillage.core.tokens import split_codes
 
 
@@ -45,7 +46,7 @@ class AnalysisOut(Schema):
         return split_codes(obj.malfunction_types)
 
 
-class ActionOut(Schema):
+class ImprovementActionOut(Schema):
     id: UUID
     description: str
     owner_organization_id: UUID | None
@@ -77,7 +78,7 @@ class SituationOut(Schema):
 
 class SituationDetailOut(SituationOut):
     analysis: AnalysisOut | None = None
-    actions: list[ActionOut]
+    actions: list[ImprovementActionOut]
 
     @staticmethod
     def resolve_analysis(obj):
@@ -91,13 +92,13 @@ class SituationDetailOut(SituationOut):
 class FollowUpOut(Schema):
     situation: SituationOut
     note: str
-    open_actions: list[ActionOut]
+    open_actions: list[ImprovementActionOut]
 
 
 class NewSituationOut(Schema):
     situation: SituationOut
     proposed: bool
-    actions: list[ActionOut]
+    actions: list[ImprovementActionOut]
 
 
 class SlotOut(Schema):
@@ -138,9 +139,10 @@ class FindingOut(Schema):
     key: str
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
+class SituationErrorOut(ErrorOut):
+    """A refused situation: the fields at fault and, when the text may identify someone,
+    what was found."""
+
     findings: list[FindingOut] = []
 
 

@@ -1,0 +1,146 @@
+"""Dates that people and programs send: within a range that makes sense, or refused with a
+message naming the field.
+
+Every date the product accepts lies between 1900-01-01 and 2100-12-31 (each field may narrow
+it: no future date of birth, no timeline entry in the future). Beyond that a date is a typo or
+an attack, and it breaks more than its own row: converting year 1 or year 9999 to local time
+overflows, so one such row would make a page fail for good. The same bounds serve the forms
+(`DateField`, `DateTimeField`), the JSON API's schemas (`ApiDate`, `ApiDateTime`), the query
+parameters of pages (`parse_period`), and the services (`check_in_range`).
+"""
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pydantic import AfterValidator, Field, ValidationInfo
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
+
+# The OpenAPI document says the same thing as the validators: a year from 1900 to 2100.
+_YEAR_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-"
+
+
+def _as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def out_of_range_message(label: str, earliest: date = EARLIEST, latest: date = LATEST) -> str:
+    return _("%(field)s: enter a date between %(earliest)s and %(latest)s.") % {
+        "field": label,
+        "earliest": earliest.isoformat(),
+        "latest": latest.isoformat(),
+    }
+
+
+def is_in_range(value: date | datetime | None, earliest=EARLIEST, latest=LATEST) -> bool:
+    return value is None or earliest <= _as_date(value) <= latest
+
+
+def check_in_range(
+    value: date | datetime | None,
+    *,
+    field: str,
+    label: str | None = None,
+    earliest: date = EARLIEST,
+    latest: date = LATEST,
+) -> None:
+    """Raises ValidationError({field: message}) for a date outside [earliest, latest]."""
+    if not is_in_range(value, earliest, latest):
+        raise ValidationError(
+            {field: out_of_range_message(str(label or field), earliest, latest)}, code="date_range"
+        )
+
+
+# --- forms -------------------------------------------------------------------------------
+
+
+class _Bounded:
+    """Form field mixin: the value must fall within [earliest, latest]; the browser's date
+    picker gets the same bounds."""
+
+    earliest: date = EARLIEST
+    latest: date = LATEST
+
+    def __init__(self, *args, earliest: date | None = None, latest: date | None = None, **kw):
+        self.earliest = earliest or self.earliest
+        self.latest = latest or self.latest
+        super().__init__(*args, **kw)
+
+    def validate(self, value) -> None:
+        super().validate(value)  # type: ignore[misc]
+        if not is_in_range(value, self.earliest, self.latest):
+            raise ValidationError(
+                out_of_range_message(str(self.label or ""), self.earliest, self.latest),  # type: ignore[attr-defined]
+                code="date_range",
+            )
+
+
+class DateField(_Bounded, forms.DateField):
+    def widget_attrs(self, widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if widget.input_type == "date":
+            attrs.update(min=self.earliest.isoformat(), max=self.latest.isoformat())
+        return attrs
+
+
+class DateTimeField(_Bounded, forms.DateTimeField):
+    def widget_attrs(self, widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if widget.input_type == "datetime-local":
+            attrs.update(min=f"{self.earliest.isoformat()}T00:00", max=f"{self.latest}T23:59")
+        return attrs
+
+
+# --- the JSON API ------------------------------------------------------------------------
+
+
+def _api_check(value: date | datetime, info: ValidationInfo) -> date | datetime:
+    if not is_in_range(value):
+        raise ValueError(out_of_range_message(info.field_name or _("date")))
+    return value
+
+
+_API_FIELD = Field(
+    json_schema_extra={"pattern": _YEAR_PATTERN},
+    description="From 1900-01-01 to 2100-12-31.",
+)
+ApiDate = Annotated[date, AfterValidator(_api_check), _API_FIELD]
+ApiDateTime = Annotated[datetime, AfterValidator(_api_check), _API_FIELD]
+
+
+# --- periods in query strings ------------------------------------------------------------
+
+
+def parse_date(raw: str | None) -> date | None:
+    """A query-string date, or None when absent, malformed or out of range."""
+    if not raw:
+        return None
+    try:
+        value = date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    return value if is_in_range(value) else None
+
+
+def parse_period(
+    start: str | None, end: str | None, *, default_start: date, default_end: date
+) -> tuple[date, date]:
+    """A (start, end) period from query-string values: each missing, malformed or
+    out-of-range bound falls back to its default, and a reversed period is put in order."""
+    low = parse_date(start) or default_start
+    high = parse_date(end) or default_end
+    return (low, high) if low <= high else (high, low)
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The aware datetimes from the start of `start` to the end of `end`, local time."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+    )
