@@ -15,9 +15,7 @@ class LogFilterForm(forms.Form):
     since = DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    until = DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, object_types=(), **kwargs):
         super().__init__(*args, **kwargs)

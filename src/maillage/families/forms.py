@@ -52,9 +52,7 @@ class FamilyForm(forms.Form):
     child_first_name = forms.CharField(
         label=_("Child's first name"), max_length=100, required=False
     )
-    child_date_of_birth = DateField(
-        label=_("Date of birth (born)"), required=False, widget=DATE
-    )
+    child_date_of_birth = DateField(label=_("Date of birth (born)"), required=False, widget=DATE)
     child_due_date = DateField(label=_("Due date (expected)"), required=False, widget=DATE)
     reasons = forms.MultipleChoiceField(
         label=_("What brought the family to services"),

@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from maillage.core import csv_export
 from maillage.core.forms import add_service_errors
 from maillage.directory.models import ServiceOffer, Team
 from maillage.families.models import Family
@@ -248,9 +249,7 @@ def indicator_page(request):
     if form.is_valid():
         rows = indicators.compute(**form.cleaned_data)
         if request.GET.get("format") == "csv":
-            response = HttpResponse(indicators.as_csv(rows), content_type="text/csv")
-            response["Content-Disposition"] = 'attachment; filename="referral-indicators.csv"'
-            return response
+            return csv_export.response(indicators.as_csv(rows), "referral-indicators.csv")
     return render(request, "referrals/indicators.html", {"form": form, "rows": rows})
 
 
