@@ -50,15 +50,15 @@ def stored_entry(care, occurred_at, text="Note importée par un autre logiciel")
 
 
 @pytest.mark.parametrize("occurred_at", ["0001-01-01T00:00:00Z", "1899-12-31T23:00:00Z"])
-def test_api_refuses_a_timeline_entry_dated_before_1900_naming_the_field(
-    care, client, occurred_at
-):
+def test_api_refuses_a_timeline_entry_dated_before_1900_naming_the_field(care, client, occurred_at):
     # Given the lead worker's API token
     api = api_client(client, care["users"]["owner"])
     url = f"/api/v1/families/{care['family'].id}/timeline"
     # When they post an entry dated in year 1 (or just before 1900)
     response = post_json(
-        api, url, {"kind": "contact_note", "category": "plan", "text": "x", "occurred_at": occurred_at}
+        api,
+        url,
+        {"kind": "contact_note", "category": "plan", "text": "x", "occurred_at": occurred_at},
     )
     # Then it is refused as bad input, on that field, and nothing is written
     assert response.status_code == 422, response.content
@@ -111,7 +111,9 @@ def test_api_refuses_a_plan_action_due_in_year_9999(care, client):
     api = api_client(client, care["users"]["owner"])
     url = f"/api/v1/families/{care['family'].id}/plan/actions/{care['action'].id}"
     response = api.patch(
-        url, data=json.dumps({"version": 1, "due_date": "9999-12-31"}), content_type="application/json"
+        url,
+        data=json.dumps({"version": 1, "due_date": "9999-12-31"}),
+        content_type="application/json",
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "due_date"

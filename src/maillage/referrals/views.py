@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.core import csv_export
 from maillage.core.forms import add_service_errors
+from maillage.core.params import parse_uuid
 from maillage.directory.models import ServiceOffer, Team
 from maillage.families.models import Family
 
@@ -84,7 +85,8 @@ def new_referral(request):
     user = request.user
     if not user.has_perm("referrals.ask_consultation"):
         raise PermissionDenied
-    team_id = request.POST.get("to_team") or request.GET.get("team")
+    # A team from the query string is a client's guess: a malformed one is no team.
+    team_id = parse_uuid(request.POST.get("to_team") or request.GET.get("team"))
     to_teams = Team.objects.select_related("organization").order_by("organization__name", "name")
     offers = (
         ServiceOffer.objects.filter(team_id=team_id, is_active=True)

@@ -1,7 +1,6 @@
 """Review endpoints of the JSON API: the same selectors and services as the pages, the same
 404 for a group one is not a member of as for one that does not exist."""
 
-from datetime import date
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -9,6 +8,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from maillage.core.api_errors import validation_error_items
+from maillage.core.dates import ApiDate
 from maillage.core.pagination import ApiPagination
 
 from . import agenda, selectors, services, statistics
@@ -130,7 +130,7 @@ def submit_situation(request: HttpRequest, group_id: UUID, payload: SituationIn)
 
 @router.get("/groups/{group_id}/statistics", response=StatisticsOut)
 def get_statistics(
-    request: HttpRequest, group_id: UUID, start: date | None = None, end: date | None = None
+    request: HttpRequest, group_id: UUID, start: ApiDate | None = None, end: ApiDate | None = None
 ):
     group = selectors.access_group_by_id(request.user, group_id)
     default_start, default_end = statistics.default_period()

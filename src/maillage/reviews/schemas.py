@@ -8,6 +8,9 @@ from ninja import Field, Schema
 
 from maillage.core.api_errors import ErrorOut
 from maillage.core.tokens import split_codes
+from maillage.directory.models import Sector
+
+from .models import SituationKind
 
 
 class OrganizationRef(Schema):
@@ -123,10 +126,10 @@ class Confirmation(Schema):
 
 
 class SituationIn(Schema):
-    kind: str
-    title: str
-    narrative: str
-    sectors: list[str]
+    kind: SituationKind
+    title: str = Field(min_length=1, max_length=150, pattern=r"\S")
+    narrative: str = Field(min_length=1, pattern=r"\S")
+    sectors: list[Sector] = Field(min_length=1)
     confirmations: list[Confirmation] = []
 
 
