@@ -6,7 +6,9 @@ hidden 404, a forbidden action on a visible object 403, an illegal transition or
 each of these answers.
 """
 
+import json
 from collections.abc import Iterable
+from functools import wraps
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
@@ -101,9 +103,60 @@ def _other(request, exc: Exception):
     raise exc  # a bug: Django's handler logs it and answers 500
 
 
-# What every operation may answer besides its own successes.
+def _nul_in(value, loc: list) -> list | None:
+    if isinstance(value, str):
+        return loc if "\x00" in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return [*loc, key.replace("\x00", "")]
+        found = _nul_in(item, [*loc, key])
+        if found:
+            return found
+    return None
+
+
+def _nul_location(request) -> list | None:
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            return ["query", key.replace("\x00", "")]
+    body = request.body
+    if body and b"\\u0000" in body:
+        try:
+            return _nul_in(json.loads(body), ["body"])
+        except ValueError:
+            return None  # not JSON at all: the parser answers 400
+    return None
+
+
+def refuse_nul_characters(run):
+    """No text the API receives may hold the NUL character: PostgreSQL cannot store it,
+    and no person types it. Refused as bad input, naming where it was, before anything
+    reads or writes."""
+
+    @wraps(run)
+    def checked(request, *args, **kwargs):
+        loc = _nul_location(request)
+        if loc is None:
+            return run(request, *args, **kwargs)
+        field = next((part for part in reversed(loc) if isinstance(part, str)), "")
+        message = _("The NUL character cannot be stored.")
+        item = {"field": field, "loc": loc, "message": message}
+        return _answer(request, 422, invalid_input_detail([item]), [item])
+
+    return checked
+
+
+api.add_decorator(refuse_nul_characters, mode="view")
+
+# What every operation may answer besides its own successes (400: a body that is not JSON).
 READ_ERRORS = (401, 403, 404, 422)
-WRITE_ERRORS = (*READ_ERRORS, 409)
+WRITE_ERRORS = (400, *READ_ERRORS, 409)
 
 
 def document_errors(routers: Iterable) -> None:

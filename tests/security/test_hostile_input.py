@@ -367,3 +367,18 @@ def test_a_date_in_range_is_accepted(demo, client):
     today = timezone.localdate().isoformat()
     response = api_client.get(f"/api/v1/referrals/indicators?start=1900-01-01&end={today}")
     assert response.status_code == 200
+
+
+def test_a_nul_character_is_bad_input_not_a_server_error(care, client):
+    # PostgreSQL cannot store NUL: found by the fuzzer in a situation's title, a search, a
+    # correction's reason.
+    api_client = token_client(client, care["users"]["owner"])
+    response = api_client.post(
+        f"/api/v1/families/{care['family'].id}/timeline",
+        data=json.dumps({"kind": "contact_note", "category": "plan", "text": "a\x00b"}),
+        content_type="application/json",
+    )
+    body = assert_error_body(response, 422)
+    assert body["errors"][0]["field"] == "text"
+    search = api_client.get("/api/v1/directory/teams?q=a%00b")
+    assert assert_error_body(search, 422)["errors"][0]["loc"] == ["query", "q"]

@@ -9,6 +9,7 @@ overflows, so one such row would make a page fail for good. The same bounds serv
 parameters of pages (`parse_period`), and the services (`check_in_range`).
 """
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, Field, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -105,12 +106,24 @@ def _api_check(value: date | datetime, info: ValidationInfo) -> date | datetime:
     return value
 
 
+def _iso_only(value: Any, info: ValidationInfo) -> Any:
+    # pydantic would also read a number as a Unix timestamp ("0" is 1970-01-01): the
+    # document promises an ISO 8601 text, so that is what is accepted.
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError(_("%(field)s: write the date as YYYY-MM-DD.") % {"field": info.field_name})
+    return value
+
+
 _API_FIELD = Field(
     json_schema_extra={"pattern": _YEAR_PATTERN},
     description="From 1900-01-01 to 2100-12-31.",
 )
-ApiDate = Annotated[date, AfterValidator(_api_check), _API_FIELD]
-ApiDateTime = Annotated[datetime, AfterValidator(_api_check), _API_FIELD]
+ApiDate = Annotated[date, BeforeValidator(_iso_only), AfterValidator(_api_check), _API_FIELD]
+ApiDateTime = Annotated[
+    datetime, BeforeValidator(_iso_only), AfterValidator(_api_check), _API_FIELD
+]
 
 
 # --- periods in query strings ------------------------------------------------------------
