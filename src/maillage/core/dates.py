@@ -5,17 +5,17 @@ Every date the product accepts lies between 1900-01-01 and 2100-12-31 (each fiel
 it: no future date of birth, no timeline entry in the future). Beyond that a date is a typo or
 an attack, and it breaks more than its own row: converting year 1 or year 9999 to local time
 overflows, so one such row would make a page fail for good. The same bounds serve the forms
-(`DateField`, `DateTimeField`), the JSON API's schemas (`ApiDate`, `ApiDateTime`), the query
-parameters of pages (`parse_period`), and the services (`check_in_range`).
+(`DateField`, `DateTimeField`: a page's period in its query string goes through them too,
+and falls back to its default when out of range), the JSON API's schemas and query
+parameters (`ApiDate`, `ApiDateTime`), and the services (`is_in_range`, `check_in_range`).
 """
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
 
@@ -124,36 +124,3 @@ ApiDate = Annotated[date, BeforeValidator(_iso_only), AfterValidator(_api_check)
 ApiDateTime = Annotated[
     datetime, BeforeValidator(_iso_only), AfterValidator(_api_check), _API_FIELD
 ]
-
-
-# --- periods in query strings ------------------------------------------------------------
-
-
-def parse_date(raw: str | None) -> date | None:
-    """A query-string date, or None when absent, malformed or out of range."""
-    if not raw:
-        return None
-    try:
-        value = date.fromisoformat(raw.strip())
-    except ValueError:
-        return None
-    return value if is_in_range(value) else None
-
-
-def parse_period(
-    start: str | None, end: str | None, *, default_start: date, default_end: date
-) -> tuple[date, date]:
-    """A (start, end) period from query-string values: each missing, malformed or
-    out-of-range bound falls back to its default, and a reversed period is put in order."""
-    low = parse_date(start) or default_start
-    high = parse_date(end) or default_end
-    return (low, high) if low <= high else (high, low)
-
-
-def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The aware datetimes from the start of `start` to the end of `end`, local time."""
-    zone = timezone.get_current_timezone()
-    return (
-        datetime.combine(start, time.min, tzinfo=zone),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
-    )

@@ -1,4 +1,5 @@
-"""Pagination for the JSON API and the pages, safe for any page number a client sends.
+"""Pagination for the JSON API, safe for any page number a client sends (the pages use
+Django's `Paginator.get_page`, which already answers the last page past the end).
 
 A page number is a client's guess: `?page=10000000000000000000000` must answer like any page
 past the end, not send an offset to the database that overflows its integers.
@@ -6,7 +7,6 @@ past the end, not send an offset to the database that overflows its integers.
 
 from typing import Any
 
-from django.core.paginator import Page, Paginator
 from ninja.pagination import PageNumberPagination
 
 
@@ -36,9 +36,3 @@ class ApiPagination(PageNumberPagination):
         else:
             rows = queryset[offset : offset + size]
         return {self.items_attribute: self.present(request, rows), "count": count}
-
-
-def page_of(request, object_list, per_page: int) -> Page:
-    """The page of a list that `?page=` asks for: the first one for a malformed number, the
-    last one for a number past the end (however large)."""
-    return Paginator(object_list, per_page).get_page(request.GET.get("page"))
