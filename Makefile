@@ -9,7 +9,7 @@ PORT ?= 8000
 # The demo and the tests run in the "local" posture (see src/maillage/settings.py).
 export MAILLAGE_DEPLOYMENT ?= local
 
-.PHONY: demo serve test lint format messages install install-test system-test-deps bench clean
+.PHONY: demo serve test lint format messages install install-test system-test-deps bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ test: install-test system-test-deps messages lint
 # region data set once, serves it with the production settings, writes BENCHMARKS.md.
 bench: $(VENV)/.installed-bench messages
 	$(BIN)/python -m benchmarks.run
+
+# The API fuzzer (README, "Fuzzing the API"): schemathesis against every operation of
+# /api/v1/openapi.json, on PostgreSQL at 127.0.0.1 with the demo network in its own
+# database (FUZZ_DB, default maillage_fuzz), for FUZZ_MAX_TIME seconds (default 600).
+fuzz: install-test messages
+	$(BIN)/python scripts/fuzz.py
 
 clean:
 	rm -rf $(VENV) var node_modules

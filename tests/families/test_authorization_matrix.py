@@ -5,7 +5,8 @@ The list of routes comes from the URL map itself: a new route under a family wit
 in ROUTES makes `test_every_family_route_has_a_rule` fail. For each (route, actor) the
 expected answer comes from the rule table below, written from the product's promise and
 not from the code: allowed reads answer 200 and write exactly one access event; refusals
-answer "not found" (or ask to log in), write no access event, and leak nothing.
+answer "not found" (or ask to log in; the API answers "forbidden" to a write on what the
+caller sees), write no access event, and leak nothing.
 """
 
 import json
@@ -148,6 +149,24 @@ ROUTES = [
         needs="ask_consent",
         reads=False,
     ),
+    Route(
+        "families:entry_in_error",
+        "GET",
+        lambda care: reverse(
+            "families:entry_in_error", args=[care["family"].id, care["entries"]["plan"].id]
+        ),
+        needs="entry_author",
+    ),
+    Route(
+        "families:entry_in_error",
+        "POST",
+        lambda care: reverse(
+            "families:entry_in_error", args=[care["family"].id, care["entries"]["plan"].id]
+        ),
+        needs="entry_author",
+        reads=False,
+        body=lambda care: {"reason": "Mauvais dossier"},
+    ),
     Route("api-1.0.0:get_family", "GET", api("{f}"), api=True),
     Route("api-1.0.0:list_consents", "GET", api("{f}/consents"), api=True),
     Route("api-1.0.0:list_circle", "GET", api("{f}/circle"), api=True),
@@ -170,6 +189,18 @@ ROUTES = [
         api=True,
         reads=False,
         body=lambda care: {"version": 1, "status": "in_progress"},
+    ),
+    Route(
+        "api-1.0.0:mark_entry_entered_in_error",
+        "POST",
+        lambda care: (
+            f"/api/v1/families/{care['family'].id}/timeline/"
+            f"{care['entries']['plan'].id}/entered-in-error"
+        ),
+        needs="entry_author",
+        api=True,
+        reads=False,
+        body=lambda care: {"reason": "Mauvais dossier"},
     ),
     Route(
         "api-1.0.0:withdraw_consent",
@@ -220,7 +251,7 @@ def expected(actor: str, route: Route) -> bool:
     if actor == "owner":  # lead worker, recording organization
         return route.needs != "emergency"  # already has access: redirected, not served
     if actor == "circle_colleague":  # recording organization, another team, not the lead
-        return route.needs not in ("emergency", "consent_holder")
+        return route.needs not in ("emergency", "consent_holder", "entry_author")
     if actor in SHARED_WITH:
         shared = SHARED_WITH[actor]
         if route.needs in ("any", "circle"):
@@ -233,6 +264,26 @@ def expected(actor: str, route: Route) -> bool:
     if actor == "break_glass":  # everything for a few hours, but neither writes nor the record
         return route.needs in ("any", Category.PLAN, Category.IDENTITY)
     return False
+
+
+# What each actor sees of the family (the entry marked in error is a plan entry).
+SEES = {
+    "circle_colleague": set(Category.values),
+    "partner_without_identity": {Category.PLAN, Category.NOTES},
+    "partner": {Category.IDENTITY, Category.PLAN},
+    "partner_lead": {Category.IDENTITY, Category.PLAN},
+    "partner_without_category": {Category.IDENTITY},
+    "break_glass": set(Category.values),
+}
+
+
+def refusal_status(actor: str, route: Route) -> int:
+    """A refusal of the API is 403 for a write the actor may not make on what they see
+    (DESIGN.md), 404 for what they do not see; pages answer 404 to every refusal."""
+    if not route.api or route.reads or actor not in SEES:
+        return 404
+    written = Category.PLAN if route.needs in ("circle_plan", "entry_author") else None
+    return 403 if written is None or written in SEES[actor] else 404
 
 
 def setup_actor(actor: str, care, client, verified_login):
@@ -337,7 +388,7 @@ def test_matrix(route, actor, care, client, verified_login):
         if route.reads:
             assert response.status_code == 200
     else:
-        assert response.status_code == 404, response.status_code
+        assert response.status_code == refusal_status(actor, route), response.status_code
 
     if route.reads and allowed:
         assert written == 1, f"{actor} read {route.name}: {written} access events"

@@ -113,6 +113,10 @@ def test_indicators_page_and_csv_for_a_coordinator(
         page = client.get(reverse("referrals:indicators"), params)
     assert page.status_code == 200
     csv_text = client.get(reverse("referrals:indicators"), {**params, "format": "csv"}).content
-    assert csv_text.decode().splitlines()[0].startswith("label,sent,received,acceptance_rate")
+    assert (
+        csv_text.decode("utf-8-sig")
+        .splitlines()[0]
+        .startswith("label,sent,received,acceptance_rate")
+    )
     api = client.get("/api/v1/referrals/indicators", params)
     assert api.status_code == 200 and len(api.json()) == len(page.context["rows"])

@@ -241,9 +241,9 @@ def test_the_api_refuses_a_narrative_over_the_limit_and_documents_it(client, rev
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 422
-    [error] = response.json()["detail"]
-    assert error["loc"][-1] == "narrative"
-    assert error["msg"] == "This text is too long: at most 20,000 characters (it has 20,020)."
+    [error] = response.json()["errors"]  # the API's one error shape (src/maillage/api.py)
+    assert error["field"] == "narrative"
+    assert error["message"] == "This text is too long: at most 20,000 characters (it has 20,020)."
     assert not Situation.objects.exists()
 
     schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]

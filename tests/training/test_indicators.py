@@ -234,7 +234,7 @@ def test_effects_export_as_csv(training, session, run_immersion, client, english
     verified_login(training["users"]["coordinator"])
     response = client.get(reverse("training:effects_csv", args=[training["programme"].id]))
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().splitlines()
+    lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("indicator,measure,group,n,before,after,change,ci95_low")
     overall = next(line for line in lines if line.startswith("self_assessment_change,All"))
     # Respondents' mean answers before: 2.0, 2.25, 1.5, 2.75 (mean 2.125); after: 3.25, 3.25,

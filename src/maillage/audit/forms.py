@@ -2,6 +2,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.dates import DateField
+
 from .labels import record_label
 from .models import Action
 
@@ -12,12 +14,10 @@ class LogFilterForm(forms.Form):
         label=_("Action"), required=False, choices=[("", _("All")), *Action.choices]
     )
     object_type = forms.ChoiceField(label=_("Object type"), required=False)
-    since = forms.DateField(
+    since = DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    until = DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, object_types=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,9 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from maillage.core.pagination import ApiPagination
 
 from . import selectors
 from .schemas import OrganizationOut, PractitionerOut, TeamDetailOut, TeamFilters, TeamOut
@@ -12,9 +14,8 @@ from .schemas import OrganizationOut, PractitionerOut, TeamDetailOut, TeamFilter
 router = Router(tags=["directory"])
 
 
-class DirectoryPagination(PageNumberPagination):
-    def __init__(self, **kwargs):
-        super().__init__(page_size=50, max_page_size=200, **kwargs)
+class DirectoryPagination(ApiPagination):
+    default_size, max_size = 50, 200
 
 
 @router.get("/organizations", response=list[OrganizationOut])

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core import csv_export
 from maillage.core.text import fold
 from maillage.core.tokens import join_codes, split_codes
 
@@ -247,8 +248,9 @@ def _spec_for(name: str, header: list[str]) -> FileSpec | None:
 
 
 def _clean_value(col: Column, raw: str, lookups: dict) -> tuple[object, str | None]:
-    """The value to store and, if it is bad, why."""
-    value = raw.strip()
+    """The value to store and, if it is bad, why. A formula cell our export neutralized
+    (a leading apostrophe) is read back as it was."""
+    value = csv_export.restore(raw.strip()).strip()
     if not value:
         if col.required:
             return None, _("this field is required")
@@ -782,13 +784,14 @@ def export_directory(*, by, request=None, progress: Progress | None = None) -> b
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for spec in SPECS:
             text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\r\n")
+            # Formula cells are neutralized (core.csv_export); the import takes the mark off.
+            writer = csv_export.writer(text, lineterminator="\r\n")
             writer.writerow(spec.names)
             count = 0
             for count, row in enumerate(_export_rows(spec.kind), start=1):  # noqa: B007
                 writer.writerow(row)
             # The BOM lets spreadsheet programs open the file as UTF-8.
-            archive.writestr(spec.filename, "\ufeff" + text.getvalue())
+            archive.writestr(spec.filename, csv_export.BOM + text.getvalue())
             if progress:
                 progress(spec.kind, count, count)
     record_event(action=Action.EXPORTED, actor=by, object_type="directory", request=request)

@@ -1,28 +1,31 @@
 """Family endpoints of the JSON API. Same selectors and services as the pages: same rules,
-same access log. A family the caller may not see is "not found", like a missing one."""
+same access log. A family the caller may not see is "not found", like a missing one; a write
+the caller may not make on a family they see is "forbidden" (the root of the API maps the
+services' refusals)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from maillage.core.pagination import ApiPagination
 
 from . import selectors, services
-from .models import Family, PlanAction
+from .models import Category, Family, PlanAction
 from .schemas import (
-    ActionOut,
     ActionPatch,
     CircleMemberOut,
     ConsentOut,
+    EnteredInErrorIn,
     EntryIn,
     EntryOut,
     FamilyOut,
     FamilySummaryOut,
+    PlanActionOut,
     PlanOut,
     WithdrawIn,
 )
@@ -39,16 +42,18 @@ class Listing:
     present: Callable[[list], list]
 
 
-class FamilyPagination(PageNumberPagination):
-    """Pages of 20; each page's rows pass through the listing's `present`."""
+class FamilyPagination(ApiPagination):
+    """Pages of 20 (any page number is safe: core.pagination); each page's rows pass
+    through the listing's `present`."""
 
-    def __init__(self, **kwargs):
-        super().__init__(page_size=20, max_page_size=100, **kwargs)
+    default_size, max_size = 20, 100
 
     def paginate_queryset(self, queryset, pagination, request, **params):
-        page = super().paginate_queryset(queryset.rows, pagination, request, **params)
-        page["items"] = queryset.present(list(page["items"]))
-        return page
+        self.listing = queryset
+        return super().paginate_queryset(queryset.rows, pagination, request, **params)
+
+    def present(self, request, items) -> list:
+        return self.listing.present(list(items))
 
 
 def _member_out(m) -> dict:
@@ -86,16 +91,15 @@ def _entry_out(e) -> dict:
         "text": e.text,
         "visit_outcome": e.visit_outcome,
         "visit_reason": e.visit_reason,
+        "entered_in_error_at": e.entered_in_error_at,
+        "entered_in_error_reason": e.entered_in_error_reason,
     }
 
 
-def _validation(error: ValidationError) -> HttpError:
-    detail = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-    return HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in detail.items()))
-
-
-def _writable(request, family_id, perm: str) -> Family:
-    return selectors.family_for_write(request.user, family_id, perm)
+def _writable(request, family_id, category: str = "") -> Family:
+    """The family of a write: 404 if it (or the category written to) is hidden from the
+    caller; the service then refuses what the caller may not do (403)."""
+    return selectors.family_visible(request.user, family_id, category=category)
 
 
 @router.get("/", response=list[FamilySummaryOut])
@@ -160,16 +164,11 @@ def list_consents(request: HttpRequest, family_id: UUID):
 
 @router.post("/{family_id}/consents/{consent_id}/withdraw", response=ConsentOut)
 def withdraw_consent(request: HttpRequest, family_id: UUID, consent_id: UUID, body: WithdrawIn):
-    family = _writable(request, family_id, "families.record_consent")
+    family = _writable(request, family_id)
     consent = selectors.consent_of(family, consent_id)
-    try:
-        consent = services.withdraw_consent(
-            by=request.user, consent=consent, reason=body.reason, request=request
-        )
-    except services.IllegalTransition as error:
-        raise HttpError(409, str(error)) from None
-    except PermissionDenied:
-        raise Http404 from None
+    consent = services.withdraw_consent(
+        by=request.user, consent=consent, reason=body.reason, request=request
+    )
     return {
         "id": consent.id,
         "state": consent.state(),
@@ -210,43 +209,48 @@ def get_plan(request: HttpRequest, family_id: UUID):
     }
 
 
-@router.patch("/{family_id}/plan/actions/{action_id}", response=ActionOut)
+@router.patch("/{family_id}/plan/actions/{action_id}", response=PlanActionOut)
 def update_action(request: HttpRequest, family_id: UUID, action_id: UUID, body: ActionPatch):
-    family = _writable(request, family_id, "families.change_plan")
+    family = _writable(request, family_id, Category.PLAN)
     item = selectors.plan_action_of(family, action_id)
     fields = {k: v for k, v in body.dict(exclude_unset=True).items() if k != "version"}
-    try:
-        item = services.update_action(
-            by=request.user, action=item, expected_version=body.version, request=request, **fields
-        )
-    except services.Conflict as error:
-        raise HttpError(409, str(error)) from None
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        raise _validation(error) from None
+    item = services.update_action(
+        by=request.user, action=item, expected_version=body.version, request=request, **fields
+    )
     return _action_out(item)
 
 
 @router.get("/{family_id}/timeline", response=list[EntryOut])
 @paginate(FamilyPagination)
-def list_timeline(request: HttpRequest, family_id: UUID):
+def list_timeline(request: HttpRequest, family_id: UUID, include_entered_in_error: bool = False):
+    """The timeline, newest first; entries marked "entered in error" only when asked for.
+    A reader without identity reads the notes without the family's names."""
     family, access = selectors.access_family(
         request.user, family_id, parts=["timeline"], request=request
     )
     return Listing(
-        selectors.visible_entries(request.user, family, access),
+        selectors.visible_entries(
+            request.user, family, access, with_entered_in_error=include_entered_in_error
+        ),
         lambda rows: [_entry_out(e) for e in selectors.masked_entries(rows, family, access)],
     )
 
 
 @router.post("/{family_id}/timeline", response={201: EntryOut})
 def add_entry(request: HttpRequest, family_id: UUID, body: EntryIn):
-    family = _writable(request, family_id, "families.add_entry")
-    try:
-        entry = services.add_entry(by=request.user, family=family, request=request, **body.dict())
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        raise _validation(error) from None
+    family = _writable(request, family_id)
+    entry = services.add_entry(by=request.user, family=family, request=request, **body.dict())
     return Status(201, _entry_out(entry))
+
+
+@router.post("/{family_id}/timeline/{entry_id}/entered-in-error", response=EntryOut)
+def mark_entry_entered_in_error(
+    request: HttpRequest, family_id: UUID, entry_id: UUID, body: EnteredInErrorIn
+):
+    """Mark an entry as entered in error, with the reason: by its author or the lead worker
+    (403 for others who see it, 404 for those who do not; 409 if it already is)."""
+    entry = selectors.entry_seen_by(request.user, family_id, entry_id)
+    entry = services.mark_entry_entered_in_error(
+        by=request.user, entry=entry, reason=body.reason, request=request
+    )
+    return _entry_out(entry)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.dates import DateField, DateTimeField
 from maillage.directory.models import Language, Organization
 
 from .models import (
@@ -27,7 +28,7 @@ class FamilyForm(forms.Form):
     parent1_relationship = forms.CharField(
         label=_("Relationship to the child"), max_length=60, required=False
     )
-    parent1_date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    parent1_date_of_birth = DateField(label=_("Date of birth"), required=False, widget=DATE)
     parent1_languages = forms.MultipleChoiceField(
         label=_("Languages"),
         choices=Language.choices,
@@ -47,14 +48,12 @@ class FamilyForm(forms.Form):
     parent2_relationship = forms.CharField(
         label=_("Relationship to the child"), max_length=60, required=False
     )
-    parent2_date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    parent2_date_of_birth = DateField(label=_("Date of birth"), required=False, widget=DATE)
     child_first_name = forms.CharField(
         label=_("Child's first name"), max_length=100, required=False
     )
-    child_date_of_birth = forms.DateField(
-        label=_("Date of birth (born)"), required=False, widget=DATE
-    )
-    child_due_date = forms.DateField(label=_("Due date (expected)"), required=False, widget=DATE)
+    child_date_of_birth = DateField(label=_("Date of birth (born)"), required=False, widget=DATE)
+    child_due_date = DateField(label=_("Due date (expected)"), required=False, widget=DATE)
     reasons = forms.MultipleChoiceField(
         label=_("What brought the family to services"),
         choices=Reason.choices,
@@ -96,8 +95,8 @@ class ConsentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
-    valid_from = forms.DateField(label=_("From"), required=False, widget=DATE)
-    valid_until = forms.DateField(
+    valid_from = DateField(label=_("From"), required=False, widget=DATE)
+    valid_until = DateField(
         label=_("Until"),
         required=False,
         widget=DATE,
@@ -155,7 +154,7 @@ class GoalForm(forms.Form):
 class ActionForm(forms.Form):
     description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=CircleMember.objects.none())
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE)
+    due_date = DateField(label=_("Due date"), required=False, widget=DATE)
 
     def __init__(self, *args, family=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,8 +170,8 @@ class ActionUpdateForm(ActionForm):
 
 
 class ReviewForm(forms.Form):
-    planned_for = forms.DateField(label=_("Review date"), widget=DATE)
-    held_on = forms.DateField(label=_("Held on"), required=False, widget=DATE)
+    planned_for = DateField(label=_("Review date"), widget=DATE)
+    held_on = DateField(label=_("Held on"), required=False, widget=DATE)
     decisions = forms.CharField(
         label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -180,7 +179,7 @@ class ReviewForm(forms.Form):
 
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=EntryKind.choices)
-    occurred_at = forms.DateTimeField(
+    occurred_at = DateTimeField(
         label=_("Date and time"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -193,6 +192,18 @@ class EntryForm(forms.Form):
     )
     visit_reason = forms.CharField(
         label=_("Reason (missed, rescheduled, refused)"), max_length=300, required=False
+    )
+
+
+class EnteredInErrorForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this entry in error?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For example: written in the wrong family's record. The entry stays in the "
+            "record's history, marked as entered in error."
+        ),
     )
 
 

@@ -410,6 +410,20 @@ class TimelineEntry(Stamped):
         _("visit outcome"), max_length=20, choices=VisitOutcome, blank=True
     )
     visit_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # An entry is never deleted: a wrong one is marked "entered in error", with who, when
+    # and why, and stays in the record's history (hidden from the everyday timeline).
+    entered_in_error_at = models.DateTimeField(
+        _("marked as entered in error"), null=True, blank=True
+    )
+    entered_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked as entered in error by"),
+    )
+    entered_in_error_reason = models.TextField(_("why it is in error"), blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-created_at"]
@@ -417,7 +431,11 @@ class TimelineEntry(Stamped):
         verbose_name_plural = _("timeline entries")
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.occurred_at:%Y-%m-%d}"
+        return f"{self.kind} {self.occurred_at.date().isoformat()}"
+
+    @property
+    def is_entered_in_error(self) -> bool:
+        return self.entered_in_error_at is not None
 
 
 class EmergencyAccess(Stamped):

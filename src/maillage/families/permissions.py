@@ -424,6 +424,16 @@ def is_practitioner(user) -> bool:
     )
 
 
+@rules.predicate
+def may_correct_entry(user, entry) -> bool:
+    """A timeline entry is corrected by its author or the family's lead worker, and only
+    by one who sees it."""
+    access = family_access(user, entry.family)
+    if not entry_is_visible(access, user, entry):
+        return False
+    return entry.author_id == user.id or access.is_lead
+
+
 rules.add_perm("families.create_family", is_practitioner)
 rules.add_perm("families.view_family", sees_family)
 rules.add_perm("families.record_consent", holds_record)
@@ -433,6 +443,7 @@ rules.add_perm("families.see_identity", sees_identity)
 rules.add_perm("families.hand_over_lead", is_lead_worker)
 rules.add_perm("families.change_plan", is_circle_member & sees_plan)
 rules.add_perm("families.add_entry", is_circle_member)
+rules.add_perm("families.mark_entry_entered_in_error", may_correct_entry)
 rules.add_perm("families.view_access_report", is_lead_worker | holds_the_record)
 rules.add_perm("families.export_record", is_lead_worker | holds_the_record)
 rules.add_perm("families.open_emergency_access", is_practitioner)

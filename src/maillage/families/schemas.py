@@ -1,9 +1,14 @@
 """API schemas of families: what leaves the server is exactly what the page would show."""
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from maillage.core.dates import ApiDate, ApiDateTime
+
+from .models import ActionStatus, Category, EntryKind, Visibility, VisitOutcome
 
 
 class CaregiverOut(Schema):
@@ -60,7 +65,7 @@ class FamilyOut(Schema):
     circle: list[CircleMemberOut]
 
 
-class ActionOut(Schema):
+class PlanActionOut(Schema):
     id: UUID
     description: str
     owner: str
@@ -74,7 +79,7 @@ class GoalOut(Schema):
     need: str
     goal: str
     is_achieved: bool
-    actions: list[ActionOut]
+    actions: list[PlanActionOut]
 
 
 class PlanOut(Schema):
@@ -92,23 +97,29 @@ class EntryOut(Schema):
     text: str
     visit_outcome: str
     visit_reason: str
+    entered_in_error_at: datetime | None = None
+    entered_in_error_reason: str = ""
 
 
 class EntryIn(Schema):
-    kind: str
-    category: str
-    text: str
-    occurred_at: datetime | None = None
-    visibility: str = "circle"
-    visit_outcome: str = ""
-    visit_reason: str = ""
+    kind: EntryKind
+    category: Category
+    text: str = Field(min_length=1)
+    occurred_at: ApiDateTime | None = None
+    visibility: Visibility = Visibility.CIRCLE
+    visit_outcome: Literal["", *VisitOutcome.values] = ""  # type: ignore[valid-type]
+    visit_reason: str = Field("", max_length=300)
 
 
 class ActionPatch(Schema):
     version: int
-    status: str | None = None
-    due_date: date | None = None
+    status: ActionStatus | None = None
+    due_date: ApiDate | None = None
     description: str | None = None
+
+
+class EnteredInErrorIn(Schema):
+    reason: str = Field(min_length=1, description="Why the entry is wrong; kept in the log.")
 
 
 class WithdrawIn(Schema):

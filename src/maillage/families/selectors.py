@@ -42,6 +42,7 @@ from .permissions import (
     FamilyAccess,
     accesses,
     accesses_as_member,
+    entry_is_visible,
     family_access,
 )
 
@@ -111,6 +112,18 @@ def family_for_write(user: User, family_id, perm: str) -> Family:
     if family is None or not family_access(user, family).granted:
         raise Http404
     if not user.has_perm(perm, family):
+        raise Http404
+    return family
+
+
+def family_visible(user: User, family_id, *, category: str = "") -> Family:
+    """The family of an API write: 404 if it (or the category written to) is hidden from
+    the user; the service then refuses, as forbidden (403), what they may not do to it."""
+    family = Family.objects.filter(id=family_id).first()
+    if family is None:
+        raise Http404
+    access = family_access(user, family)
+    if not access.granted or (category and not access.sees(category)):
         raise Http404
     return family
 
@@ -262,11 +275,18 @@ def plan(family: Family, access: FamilyAccess) -> dict:
     }
 
 
-def visible_entries(user: User, family: Family, access: FamilyAccess) -> QuerySet[TimelineEntry]:
-    """Entries of a category the user sees, and whose visibility includes them."""
+def visible_entries(
+    user: User, family: Family, access: FamilyAccess, *, with_entered_in_error: bool = False
+) -> QuerySet[TimelineEntry]:
+    """Entries of a category the user sees, and whose visibility includes them; those
+    marked "entered in error" only when asked for (they stay in the record's history)."""
+    entries = TimelineEntry.objects.filter(family=family, category__in=access.categories)
+    if with_entered_in_error:
+        entries = entries.select_related("entered_in_error_by")
+    else:
+        entries = entries.filter(entered_in_error_at__isnull=True)
     return (
-        TimelineEntry.objects.filter(family=family, category__in=access.categories)
-        .filter(
+        entries.filter(
             Q(visibility=Visibility.CIRCLE)
             | Q(visibility=Visibility.TEAM, author_team_id__in=access.user_team_ids)
             | Q(visibility=Visibility.PRIVATE, author=user)
@@ -274,6 +294,38 @@ def visible_entries(user: User, family: Family, access: FamilyAccess) -> QuerySe
         .select_related("author", "author_team")
         .order_by("-occurred_at", "-created_at")
     )
+
+
+def entry_seen_by(user: User, family_id, entry_id) -> TimelineEntry:
+    """A timeline entry of this family that the user sees, or 404 like a missing one.
+    Nothing is logged: the caller logs what it then shows, a service what it changes."""
+    entry = (
+        TimelineEntry.objects.select_related("family")
+        .filter(id=entry_id, family_id=family_id)
+        .first()
+    )
+    if entry is None or not entry_is_visible(family_access(user, entry.family), user, entry):
+        raise Http404
+    return entry
+
+
+def correctable_ids(user: User, entries) -> set:
+    """The entries of a page this user may mark as entered in error (each carries its
+    family, set by the page: no query per entry)."""
+    return {
+        e.id
+        for e in entries
+        if not e.is_entered_in_error and user.has_perm("families.mark_entry_entered_in_error", e)
+    }
+
+
+def correctable_entry(user: User, family_id, entry_id) -> TimelineEntry:
+    """A timeline entry this user may mark as entered in error (its author or the lead
+    worker, among those who see it); 404 otherwise, as pages answer every refusal."""
+    entry = entry_seen_by(user, family_id, entry_id)
+    if not user.has_perm("families.mark_entry_entered_in_error", entry):
+        raise Http404
+    return entry
 
 
 @dataclass
@@ -623,8 +675,9 @@ def family_record(user: User, family: Family, access: FamilyAccess) -> dict:
                 "note": e.text,
                 "visit_outcome": e.get_visit_outcome_display(),
                 "reason": e.visit_reason,
+                "entered_in_error": e.entered_in_error_reason if e.is_entered_in_error else None,
             }
-            for e in visible_entries(user, family, access)
+            for e in visible_entries(user, family, access, with_entered_in_error=True)
         ],
     }
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
 from maillage.core import uploads
+from maillage.core.dates import is_in_range, out_of_range_message
 from maillage.core.errors import Conflict, IllegalTransition
 from maillage.core.models import User
 from maillage.core.text import fold
@@ -595,6 +596,10 @@ def add_entry(
     occurred_at = occurred_at or timezone.now()
     if occurred_at > timezone.now() + timedelta(minutes=5):
         errors["occurred_at"] = _("An entry records what happened: not a future date.")
+    elif not is_in_range(occurred_at):
+        errors["occurred_at"] = out_of_range_message(
+            _("Date and time"), latest=timezone.localdate()
+        )
     if errors:
         raise ValidationError(errors)
     entry = TimelineEntry(
@@ -612,6 +617,36 @@ def add_entry(
     entry.full_clean()
     entry.save()
     _event(by, Action.CREATED, entry, family, request, category=category)
+    return entry
+
+
+@transaction.atomic
+def mark_entry_entered_in_error(
+    *, by: User, entry: TimelineEntry, reason: str, request=None
+) -> TimelineEntry:
+    """An entry is corrected, never deleted: its author or the family's lead worker marks
+    it "entered in error" with a reason. It leaves the everyday timeline, stays in the
+    record's history and export, and the audit log keeps who did it."""
+    if not by.has_perm("families.mark_entry_entered_in_error", entry):
+        raise PermissionDenied(_("Only the author of the entry or the lead worker can do this."))
+    entry = TimelineEntry.objects.select_for_update().select_related("family").get(pk=entry.pk)
+    if entry.is_entered_in_error:
+        raise IllegalTransition(_("This entry is already marked as entered in error."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the entry is in error.")})
+    entry.entered_in_error_at = timezone.now()
+    entry.entered_in_error_by = by
+    entry.entered_in_error_reason = reason.strip()
+    entry.full_clean()
+    entry.save(
+        update_fields=[
+            "entered_in_error_at",
+            "entered_in_error_by",
+            "entered_in_error_reason",
+            "updated_at",
+        ]
+    )
+    _event(by, Action.UPDATED, entry, entry.family, request, correction="entered_in_error")
     return entry
 
 

@@ -20,6 +20,11 @@ urlpatterns = [
     path("<uuid:family_id>/plan/", views.plan, name="plan"),
     path("<uuid:family_id>/plan/actions/<uuid:action_id>/", views.plan_action, name="plan_action"),
     path("<uuid:family_id>/timeline/", views.timeline, name="timeline"),
+    path(
+        "<uuid:family_id>/timeline/<uuid:entry_id>/entered-in-error/",
+        views.entry_in_error,
+        name="entry_in_error",
+    ),
     path("<uuid:family_id>/access-report/", views.access_report, name="access_report"),
     path("<uuid:family_id>/export.json", views.export, {"fmt": "json"}, name="export_json"),
     path("<uuid:family_id>/export.html", views.export, {"fmt": "html"}, name="export_html"),

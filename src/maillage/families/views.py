@@ -25,6 +25,7 @@ from .forms import (
     CircleAddForm,
     ConsentForm,
     EmergencyAccessForm,
+    EnteredInErrorForm,
     EntryForm,
     FamilyForm,
     GoalForm,
@@ -533,9 +534,14 @@ def timeline(request, family_id):
     family, access = selectors.access_family(
         request.user, family_id, parts=["timeline"], request=request
     )
-    entries = selectors.visible_entries(request.user, family, access)
+    show_in_error = request.GET.get("show_in_error") == "1"
+    entries = selectors.visible_entries(
+        request.user, family, access, with_entered_in_error=show_in_error
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.masked_entries(page.object_list, family, access)
+    for entry in page:
+        entry.family = family  # the permission below reads it: no query per entry
     return render(
         request,
         "families/timeline.html",
@@ -544,11 +550,50 @@ def timeline(request, family_id):
             "access": access,
             "tab": "timeline",
             "page": page,
+            "show_in_error": show_in_error,
+            "correctable": selectors.correctable_ids(request.user, page),
             "identity": selectors.identity(family, access),
             "form": form or EntryForm(),
             "can_add": request.user.has_perm("families.add_entry", family),
         },
         status=status,
+    )
+
+
+@login_required
+@never_cache
+def entry_in_error(request, family_id, entry_id):
+    """Mark a timeline entry as entered in error (its author or the lead worker). Refused
+    or hidden, the answer is "not found", before anything is shown or logged."""
+    entry = selectors.correctable_entry(request.user, family_id, entry_id)
+    form = EnteredInErrorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mark_entry_entered_in_error(
+                by=request.user, entry=entry, reason=form.cleaned_data["reason"], request=request
+            )
+        except services.IllegalTransition as error:
+            return _conflict(request, str(error))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The entry is marked as entered in error."))
+            return redirect("families:timeline", entry.family_id)
+    family, access = selectors.access_family(
+        request.user, family_id, parts=["timeline"], request=request
+    )
+    return render(
+        request,
+        "families/entry_in_error.html",
+        {
+            "family": family,
+            "access": access,
+            "tab": "timeline",
+            "entry": entry,
+            "form": form,
+            "identity": selectors.identity(family, access),
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -1,26 +1,26 @@
 """Referral endpoints of the JSON API: the same rules and the same transition table as the
 pages; an illegal step answers 409 with the reason."""
 
-from datetime import date
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
-from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from maillage.core.dates import ApiDate
+from maillage.core.pagination import ApiPagination
 from maillage.core.permissions import require
 
 from . import indicators, selectors, services
-from .schemas import IndicatorRow, ReferralOut, StepIn
+from .schemas import IndicatorGrouping, IndicatorRow, ReferralOut, StepIn
 
 router = Router(tags=["referrals"])
 
 
-class ReferralPagination(PageNumberPagination):
-    def __init__(self, **kwargs):
-        super().__init__(page_size=25, max_page_size=100, **kwargs)
+class ReferralPagination(ApiPagination):
+    default_size, max_size = 25, 100
 
 
 class InboxPagination(ReferralPagination):
@@ -48,12 +48,12 @@ def sent(request: HttpRequest):
 
 
 @router.get("/indicators", response=list[IndicatorRow])
-def indicator_rows(request: HttpRequest, start: date, end: date, by: str = "team"):
+def indicator_rows(
+    request: HttpRequest, start: ApiDate, end: ApiDate, by: IndicatorGrouping = "team"
+):
     require(request.user, "referrals.view_indicators")
-    if by not in ("team", "organization", "sector_pair"):
-        raise HttpError(422, "by: team, organization or sector_pair")
     if start > end:
-        raise HttpError(422, "end: the end date is before the start date")
+        raise ValidationError({"end": _("The end date is before the start date.")})
     return indicators.compute(start=start, end=end, by=by)
 
 
@@ -67,18 +67,13 @@ def take_step(request: HttpRequest, referral_id: UUID, body: StepIn):
     referral = selectors.access_referral(request.user, referral_id, request=request)
     details = {k: v for k, v in body.dict().items() if v not in (None, "") and k != "step"}
     note = details.pop("note", "")
-    try:
-        return services.take_step(
-            by=request.user,
-            referral=referral,
-            step=body.step,
-            note=note,
-            request=request,
-            **details,
-        )
-    except services.IllegalTransition as error:
-        raise HttpError(409, str(error)) from None
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as error:
-        raise HttpError(422, "; ".join(error.messages)) from None
+    # Refusals (not allowed 403, illegal step 409, bad input 422) are mapped by the root
+    # of the API.
+    return services.take_step(
+        by=request.user,
+        referral=referral,
+        step=body.step,
+        note=note,
+        request=request,
+        **details,
+    )

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.dates import DateField, DateTimeField
 from maillage.core.forms import GuardedTextField
 from maillage.directory.models import Language, ServiceOffer, Team
 from maillage.families.models import Category, Family
@@ -106,8 +107,8 @@ class StepForm(forms.Form):
     reject_text = forms.CharField(
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    on_hold_until = forms.DateField(label=_("Expected date"), required=False, widget=DATE)
-    first_contact_at = forms.DateTimeField(
+    on_hold_until = DateField(label=_("Expected date"), required=False, widget=DATE)
+    first_contact_at = DateTimeField(
         label=_("First contact made on"), required=False, widget=DATETIME
     )
     outcome = forms.CharField(
@@ -118,7 +119,7 @@ class StepForm(forms.Form):
 
 
 class WarmHandoffForm(forms.Form):
-    at = forms.DateTimeField(label=_("Joint first meeting with the family"), widget=DATETIME)
+    at = DateTimeField(label=_("Joint first meeting with the family"), widget=DATETIME)
     done = forms.BooleanField(label=_("The meeting was held"), required=False)
 
 
@@ -158,8 +159,8 @@ class PreferencesForm(forms.Form):
 
 
 class IndicatorsForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DATE)
-    end = forms.DateField(label=_("To"), widget=DATE)
+    start = DateField(label=_("From"), widget=DATE)
+    end = DateField(label=_("To"), widget=DATE)
     by = forms.ChoiceField(
         label=_("By"),
         choices=[

@@ -12,7 +12,6 @@ Definitions (the page and docs/indicators.md say the same):
 Only aggregates: no family appears here, so coordinators may read it.
 """
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from statistics import median
 
 from django.utils import timezone
 
+from maillage.core.csv_export import BOM, SafeDictWriter
 from maillage.directory.models import Sector, Team
 
 from .models import Consultation, FollowUp, Referral, Status
@@ -150,8 +150,10 @@ def compute(*, start: date, end: date, by: str) -> list[dict]:
 
 
 def as_csv(rows: list[dict]) -> str:
+    """The rows as CSV (core.csv_export: formula cells neutralized, a UTF-8 BOM): team and
+    organization names come from the directory, which anyone may have typed."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["label", *COLUMNS], extrasaction="ignore")
+    writer = SafeDictWriter(out, fieldnames=["label", *COLUMNS], extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
-    return out.getvalue()
+    return BOM + out.getvalue()

@@ -1,7 +1,18 @@
-from datetime import date, datetime
+"""API schemas of referrals. Each choice is an enumeration in the OpenAPI document, each
+date within the product's range (core.dates): what the document allows, the API accepts
+as far as the shape goes."""
+
+from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from ninja import Schema
+
+from maillage.core.dates import ApiDate, ApiDateTime
+
+from .models import FollowUp, RejectReason, Step
+
+IndicatorGrouping = Literal["team", "organization", "sector_pair"]
 
 
 class ReferralOut(Schema):
@@ -30,13 +41,13 @@ class ReferralOut(Schema):
 
 
 class StepIn(Schema):
-    step: str
+    step: Step
     note: str = ""
-    follow_up: str = ""
-    reject_reason: str = ""
+    follow_up: Literal["", *FollowUp.values] = ""  # type: ignore[valid-type]
+    reject_reason: Literal["", *RejectReason.values] = ""  # type: ignore[valid-type]
     reject_text: str = ""
-    on_hold_until: date | None = None
-    first_contact_at: datetime | None = None
+    on_hold_until: ApiDate | None = None
+    first_contact_at: ApiDateTime | None = None
     outcome: str = ""
 
 

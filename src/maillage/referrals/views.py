@@ -7,14 +7,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from maillage.core import csv_export
 from maillage.core.forms import add_service_errors
+from maillage.core.params import parse_uuid
 from maillage.core.permissions import require
 from maillage.core.uploads import download_response
 from maillage.directory import selectors as directory
@@ -91,7 +93,8 @@ def outgoing(request):
 def new_referral(request):
     user = request.user
     require(user, "referrals.ask_consultation")
-    team_id = request.POST.get("to_team") or request.GET.get("team")
+    # A team from the query string is a client's guess: a malformed one is no team.
+    team_id = parse_uuid(request.POST.get("to_team") or request.GET.get("team"))
     to_teams = selectors.all_teams()
     offers = selectors.active_offers(team_id)
     initial = {
@@ -246,9 +249,7 @@ def indicator_page(request):
     if form.is_valid():
         rows = indicators.compute(**form.cleaned_data)
         if request.GET.get("format") == "csv":
-            response = HttpResponse(indicators.as_csv(rows), content_type="text/csv")
-            response["Content-Disposition"] = 'attachment; filename="referral-indicators.csv"'
-            return response
+            return csv_export.response(indicators.as_csv(rows), "referral-indicators.csv")
     return render(request, "referrals/indicators.html", {"form": form, "rows": rows})
 
 

@@ -1,23 +1,23 @@
 """Review endpoints of the JSON API: the same selectors and services as the pages, the same
 404 for a group one is not a member of as for one that does not exist."""
 
-from datetime import date
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from maillage.core.errors import IllegalTransition
+from maillage.core.api_errors import validation_error_items
+from maillage.core.dates import ApiDate
+from maillage.core.pagination import ApiPagination
 
 from . import agenda, selectors, services, statistics
 from .schemas import (
     AgendaOut,
-    ErrorOut,
     GroupOut,
     MeetingOut,
     SituationDetailOut,
+    SituationErrorOut,
     SituationIn,
     SituationOut,
     StatisticsOut,
@@ -26,9 +26,8 @@ from .schemas import (
 router = Router(tags=["reviews"])
 
 
-class ReviewPagination(PageNumberPagination):
-    def __init__(self, **kwargs):
-        super().__init__(page_size=50, max_page_size=200, **kwargs)
+class ReviewPagination(ApiPagination):
+    default_size, max_size = 50, 200
 
 
 @router.get("/groups", response=list[GroupOut])
@@ -84,7 +83,7 @@ def get_situation(request: HttpRequest, situation_id: UUID):
 
 @router.post(
     "/groups/{group_id}/situations",
-    response={201: SituationOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: SituationOut, 422: SituationErrorOut},
 )
 def submit_situation(request: HttpRequest, group_id: UUID, payload: SituationIn):
     """Submit a situation. If the text may identify someone, the answer is 422 with the
@@ -106,7 +105,7 @@ def submit_situation(request: HttpRequest, group_id: UUID, payload: SituationIn)
             422,
             {
                 "detail": "The text may identify someone.",
-                "errors": error.message_dict,
+                "errors": validation_error_items(error),
                 "findings": [
                     {
                         "field": field,
@@ -121,18 +120,14 @@ def submit_situation(request: HttpRequest, group_id: UUID, payload: SituationIn)
                 ],
             },
         )
-    except ValidationError as error:
-        return Status(422, {"detail": "Invalid input.", "errors": error.message_dict})
-    except PermissionDenied:
-        return Status(403, {"detail": "You may not submit a situation to this group."})
-    except IllegalTransition as error:
-        return Status(409, {"detail": str(error)})
+    # Other refusals (bad input 422, not allowed 403, wrong state 409) are mapped by the
+    # root of the API.
     return Status(201, situation)
 
 
 @router.get("/groups/{group_id}/statistics", response=StatisticsOut)
 def get_statistics(
-    request: HttpRequest, group_id: UUID, start: date | None = None, end: date | None = None
+    request: HttpRequest, group_id: UUID, start: ApiDate | None = None, end: ApiDate | None = None
 ):
     group = selectors.access_group_by_id(request.user, group_id)
     default_start, default_end = statistics.default_period()

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maillage.core import deidentification
+from maillage.core.dates import DateField, DateTimeField
 from maillage.core.forms import GuardedTextField
 from maillage.core.models import User
 from maillage.directory.models import Organization, Sector
@@ -178,7 +179,7 @@ class ModeratorForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    starts_at = forms.DateTimeField(
+    starts_at = DateTimeField(
         label=_("Date and time"),
         widget=DATETIME_INPUT,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -301,7 +302,7 @@ class ImprovementActionForm(DeidentifiedTextForm):
         help_text=_("Each avenue becomes an action followed up at the next meetings."),
     )
     owner = forms.ChoiceField(label=_("Who carries it?"))
-    due_date = forms.DateField(label=_("Due date"), widget=DATE_INPUT)
+    due_date = DateField(label=_("Due date"), widget=DATE_INPUT)
 
     field_order = ["description", "owner", "due_date", "confirm", "confirm_reason"]
 
@@ -405,8 +406,8 @@ class RoundTableForm(DeidentifiedTextForm):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DATE_INPUT)
-    end = forms.DateField(label=_("To"), widget=DATE_INPUT)
+    start = DateField(label=_("From"), widget=DATE_INPUT)
+    end = DateField(label=_("To"), widget=DATE_INPUT)
 
     def clean(self):
         cleaned = super().clean()

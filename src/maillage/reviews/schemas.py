@@ -6,8 +6,12 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from maillage.core.api_errors import ErrorOut
 from maillage.core.schemas import GuardedText
 from maillage.core.tokens import split_codes
+from maillage.directory.models import Sector
+
+from .models import SituationKind
 
 
 class OrganizationRef(Schema):
@@ -46,7 +50,7 @@ class AnalysisOut(Schema):
         return split_codes(obj.malfunction_types)
 
 
-class ActionOut(Schema):
+class ImprovementActionOut(Schema):
     id: UUID
     description: str
     owner_organization_id: UUID | None
@@ -78,7 +82,7 @@ class SituationOut(Schema):
 
 class SituationDetailOut(SituationOut):
     analysis: AnalysisOut | None = None
-    actions: list[ActionOut]
+    actions: list[ImprovementActionOut]
 
     @staticmethod
     def resolve_analysis(obj):
@@ -92,13 +96,13 @@ class SituationDetailOut(SituationOut):
 class FollowUpOut(Schema):
     situation: SituationOut
     note: str
-    open_actions: list[ActionOut]
+    open_actions: list[ImprovementActionOut]
 
 
 class NewSituationOut(Schema):
     situation: SituationOut
     proposed: bool
-    actions: list[ActionOut]
+    actions: list[ImprovementActionOut]
 
 
 class SlotOut(Schema):
@@ -123,10 +127,10 @@ class Confirmation(Schema):
 
 
 class SituationIn(Schema):
-    kind: str
-    title: str
+    kind: SituationKind
+    title: str = Field(min_length=1, max_length=150, pattern=r"\S")
     narrative: GuardedText
-    sectors: list[str]
+    sectors: list[Sector] = Field(min_length=1)
     confirmations: list[Confirmation] = []
 
 
@@ -139,9 +143,10 @@ class FindingOut(Schema):
     key: str
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
+class SituationErrorOut(ErrorOut):
+    """A refused situation: the fields at fault and, when the text may identify someone,
+    what was found."""
+
     findings: list[FindingOut] = []
 
 

@@ -5,7 +5,6 @@ Counts come from the database rows of held meetings only: a meeting still schedu
 cancelled) has not taught anything yet.
 """
 
-import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maillage.core import csv_export
 from maillage.core.tokens import split_codes
 from maillage.directory.models import Sector
 
@@ -160,7 +160,7 @@ def group_statistics(
 def statistics_csv(group: ReviewGroup, stats: Statistics) -> str:
     """One row per figure: section, item, value. Labels in the active language."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_export.writer(out)
     writer.writerow([_("section"), _("item"), _("value")])
     writer.writerow([_("group"), _("name"), group.name])
     writer.writerow([_("period"), _("from"), stats.start.isoformat()])
@@ -188,4 +188,4 @@ def statistics_csv(group: ReviewGroup, stats: Statistics) -> str:
         day = timezone.localtime(point.meeting.starts_at).date().isoformat()
         average = "" if point.average is None else f"{point.average:.2f}"
         writer.writerow([_("round-table rating"), day, average])
-    return out.getvalue()
+    return csv_export.BOM + out.getvalue()

@@ -4,17 +4,17 @@ session forbids, a full session included)."""
 
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from maillage.core.errors import IllegalTransition
+from maillage.core.pagination import ApiPagination
 
 from . import indicators, pairing, selectors, services
 from .schemas import (
     EffectsOut,
-    ErrorOut,
     PairingOut,
     ProgrammeOut,
     ProgrammeSummaryOut,
@@ -26,9 +26,8 @@ from .schemas import (
 router = Router(tags=["training"])
 
 
-class TrainingPagination(PageNumberPagination):
-    def __init__(self, **kwargs):
-        super().__init__(page_size=50, max_page_size=200, **kwargs)
+class TrainingPagination(ApiPagination):
+    default_size, max_size = 50, 200
 
 
 @router.get("/programmes", response=list[ProgrammeSummaryOut])
@@ -55,7 +54,7 @@ def get_session(request: HttpRequest, session_id: UUID):
 
 @router.post(
     "/sessions/{session_id}/sign-ups",
-    response={201: SignUpOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: SignUpOut},
 )
 def sign_up(request: HttpRequest, session_id: UUID, payload: SignUpIn):
     """Take a place for oneself. A full session answers 409 with the reason."""
@@ -64,15 +63,10 @@ def sign_up(request: HttpRequest, session_id: UUID, payload: SignUpIn):
     if payload.team_id is not None:
         team = selectors.team_by_id(payload.team_id)
         if team is None:
-            return Status(422, {"detail": "Invalid input.", "errors": {"team_id": ["Unknown."]}})
-    try:
-        created = services.sign_up(by=request.user, session=session, team=team, request=request)
-    except PermissionDenied:
-        return Status(403, {"detail": "Only practitioners of the programme's other teams."})
-    except IllegalTransition as error:
-        return Status(409, {"detail": str(error)})
-    except ValidationError as error:
-        return Status(422, {"detail": "Invalid input.", "errors": error.message_dict})
+            raise ValidationError({"team_id": _("Unknown team.")})
+    # Refusals (not allowed 403, full or closed session 409, bad input 422) are mapped by
+    # the root of the API.
+    created = services.sign_up(by=request.user, session=session, team=team, request=request)
     return Status(201, created)
 
 

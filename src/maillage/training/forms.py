@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.dates import DateField, DateTimeField
 from maillage.directory.models import Team
 
 from .defaults import DEFAULT_TOPICS
@@ -46,8 +47,8 @@ class ProgrammeForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    starts_on = forms.DateField(label=_("Starts on"), widget=DATE_INPUT)
-    ends_on = forms.DateField(
+    starts_on = DateField(label=_("Starts on"), widget=DATE_INPUT)
+    ends_on = DateField(
         label=_("Ends on"),
         required=False,
         widget=DATE_INPUT,
@@ -136,6 +137,7 @@ class PhaseForm(forms.ModelForm):
         model = Phase
         fields = ["name_fr", "name_en", "starts_on", "ends_on"]
         widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT}
+        field_classes = {"starts_on": DateField, "ends_on": DateField}
 
     def clean(self):
         cleaned = super().clean()
@@ -147,7 +149,7 @@ class PhaseForm(forms.ModelForm):
 
 class SessionForm(forms.Form):
     host_team = forms.ModelChoiceField(label=_("Host team"), queryset=Team.objects.none())
-    starts_at = forms.DateTimeField(label=_("Date and time"), widget=DATETIME_INPUT)
+    starts_at = DateTimeField(label=_("Date and time"), widget=DATETIME_INPUT)
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=30, max_value=24 * 60, initial=180
     )

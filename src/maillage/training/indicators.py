@@ -19,7 +19,6 @@
    (the network does not record referrals) the referral rows say so.
 """
 
-import csv
 import io
 import math
 import statistics
@@ -33,6 +32,8 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from maillage.core import csv_export
 
 from . import selectors
 from .models import Moment, Programme, QuestionnaireItem
@@ -333,7 +334,7 @@ def _number(value: float | None) -> str:
 def effects_csv(changes: list[ItemChange], rates: list[GroupRates]) -> str:
     """Both indicators in one CSV, as shown on the programme page (suppressed cells empty)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_export.writer(out)
     writer.writerow(
         [
             "indicator",
@@ -390,4 +391,4 @@ def effects_csv(changes: list[ItemChange], rates: list[GroupRates]) -> str:
                 note,
             ]
         )
-    return out.getvalue()
+    return csv_export.BOM + out.getvalue()

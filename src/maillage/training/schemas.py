@@ -10,11 +10,6 @@ from maillage.core.tokens import split_codes
 from .selectors import places_taken
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
 class TeamRef(Schema):
     id: UUID
     name: str
