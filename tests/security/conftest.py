@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -283,3 +284,35 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             media.disable()
+
+
+@pytest.fixture(scope="module")
+def _shared_client():
+    return Client()
+
+
+@pytest.fixture
+def matrix_client(_shared_client):
+    """One test client for the module, its cookies emptied for each test: a new client
+    loads the middleware again (whitenoise indexes every static file), which cost the
+    matrix more than its requests."""
+    _shared_client.cookies.clear()
+    yield _shared_client
+    _shared_client.cookies.clear()
+
+
+@pytest.fixture
+def matrix_login(matrix_client):
+    """tests/conftest.py's verified_login, on the module's client."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(user):
+        matrix_client.force_login(user)
+        if user.requires_second_factor:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = matrix_client.session
+            session["otp_device_id"] = device.persistent_id
+            session.save()
+        return matrix_client
+
+    return login

@@ -744,9 +744,9 @@ def expected_status(row: Row, actor: str, w: dict) -> set[int]:
 
 
 @pytest.mark.parametrize(("row", "actor"), CELLS)
-def test_matrix(row: Row, actor: str, world, client, verified_login):
+def test_matrix(row: Row, actor: str, world, matrix_client, matrix_login):
     w = world
-    client, headers = prepare(actor, w, client, verified_login)
+    client, headers = prepare(actor, w, matrix_client, matrix_login)
     url = url_of(row, w)
     body = row.body(w) if row.body else {}
     before = family_events(w)
@@ -881,9 +881,11 @@ LISTS = [
 
 @pytest.mark.parametrize("actor", sorted(LOGGED_IN - {TOKEN}))
 @pytest.mark.parametrize(("route", "sees"), LISTS, ids=[r for r, _ in LISTS])
-def test_lists_log_one_event_per_family_shown(route, sees, actor, world, client, verified_login):
+def test_lists_log_one_event_per_family_shown(
+    route, sees, actor, world, matrix_client, matrix_login
+):
     w = world
-    client, headers = prepare(actor, w, client, verified_login)
+    client, headers = prepare(actor, w, matrix_client, matrix_login)
     before = family_events(w)
     response = client.get(route if route.startswith("/") else reverse(route), **headers)
     assert response.status_code == 200, response.status_code
