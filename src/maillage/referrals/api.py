@@ -64,7 +64,7 @@ def get_referral(request: HttpRequest, referral_id: UUID):
 
 @router.post("/{referral_id}/steps", response=ReferralOut)
 def take_step(request: HttpRequest, referral_id: UUID, body: StepIn):
-    referral = selectors.access_referral(request.user, referral_id, request=request)
+    referral = selectors.referral_for_write(request.user, referral_id)
     details = {k: v for k, v in body.dict().items() if v not in (None, "") and k != "step"}
     note = details.pop("note", "")
     # Refusals (not allowed 403, illegal step 409, bad input 422) are mapped by the root

@@ -96,6 +96,15 @@ def access_referral(user: User, referral_id, *, request=None) -> Referral:
     return referral
 
 
+def referral_for_write(user: User, referral_id) -> Referral:
+    """The referral a step or a hand-off is about: 404 whether missing or hidden. Nothing is
+    logged here: a step taken writes its own event, a step refused shows nothing."""
+    referral = _related(Referral.objects.filter(id=referral_id)).first()
+    if referral is None or not user.has_perm("referrals.view_referral", referral):
+        raise Http404
+    return referral
+
+
 def referral_events(referral: Referral):
     return referral.events.select_related("by")
 

@@ -180,7 +180,7 @@ def detail(request, referral_id):
 @login_required
 @require_POST
 def take_step(request, referral_id):
-    referral = selectors.access_referral(request.user, referral_id, request=request)
+    referral = selectors.referral_for_write(request.user, referral_id)
     form = StepForm(request.POST)
     form.is_valid()
     data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -207,7 +207,7 @@ def take_step(request, referral_id):
 @login_required
 @require_POST
 def warm_handoff(request, referral_id):
-    referral = selectors.access_referral(request.user, referral_id, request=request)
+    referral = selectors.referral_for_write(request.user, referral_id)
     form = WarmHandoffForm(request.POST)
     if form.is_valid():
         try:
