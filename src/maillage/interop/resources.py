@@ -138,6 +138,21 @@ def team(item: Team) -> dict:
     )
 
 
+def _eligibility(offer: ServiceOffer) -> list[dict]:
+    """Who the service is for: one entry per target population, the eligibility text as
+    its comment (alone when no population is named)."""
+    populations = split_codes(offer.populations)
+    if not populations:
+        return [{"comment": offer.eligibility}] if offer.eligibility else []
+    return [
+        {
+            "code": _concept(codes.POPULATION, code, _label(Population, code)),
+            "comment": offer.eligibility,
+        }
+        for code in populations
+    ]
+
+
 def healthcare_service(offer: ServiceOffer) -> dict:
     return _compact(
         {
