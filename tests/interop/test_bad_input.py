@@ -49,7 +49,10 @@ def referral_bundle(care, *, to_team="mother_child", status="requested") -> dict
                     "intent": "order",
                     "code": {
                         "coding": [
-                            {"system": "http://hl7.org/fhir/CodeSystem/task-code", "code": "fulfill"}
+                            {
+                                "system": "http://hl7.org/fhir/CodeSystem/task-code",
+                                "code": "fulfill",
+                            }
                         ]
                     },
                     "focus": {"reference": "urn:uuid:5d1b6f0e-7a43-4f57-9c3e-1f2a3b4c5d6e"},

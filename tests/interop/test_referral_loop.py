@@ -123,9 +123,7 @@ def test_declining_needs_a_reason_and_records_it(care, referral, fhir):
     assert "statusReason" in without.json()["issue"][0]["diagnostics"]
 
     reason = {
-        "coding": [
-            {"system": "urn:maillage:fhir:CodeSystem:reject-reason", "code": "no_capacity"}
-        ],
+        "coding": [{"system": "urn:maillage:fhir:CodeSystem:reject-reason", "code": "no_capacity"}],
         "text": "Liste d'attente pleine",
     }
     declined = partner.send(
