@@ -2,6 +2,7 @@
 with a CRD, a hospital the consent does not cover), spoken to over FHIR with tokens."""
 
 import json
+import os
 
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
@@ -14,8 +15,13 @@ FHIR_JSON = "application/fhir+json"
 
 
 def validate(resource: dict) -> None:
-    """Every resource we emit is valid FHIR (R4B models, see docs/architecture.md)."""
+    """Every resource we emit is valid FHIR (R4B models, see docs/architecture.md). With
+    FHIR_DUMP=<file>, each is also appended there, for a check against fhir.resources 6.x
+    (R4 itself, pydantic 1) in a separate environment (docs/interop.md)."""
     get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    if os.environ.get("FHIR_DUMP"):
+        with open(os.environ["FHIR_DUMP"], "a", encoding="utf-8") as dump:
+            dump.write(json.dumps(resource, ensure_ascii=False) + "\n")
     if resource["resourceType"] == "Bundle":
         for entry in resource.get("entry", []):
             if "resource" in entry:
@@ -27,12 +33,13 @@ class Fhir:
 
     def __init__(self, client, user=None):
         self.client = client
-        self.headers = {}
+        # Messages asserted in English; the product's default language is French.
+        self.headers = {"HTTP_ACCEPT_LANGUAGE": "en"}
         if user is not None:
             user.__dict__.pop("_family_access", None)
             user.__dict__.pop("_family_reader", None)
             _token, secret = create_api_token(user=user, name="partner system")
-            self.headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+            self.headers["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
 
     def _url(self, path: str) -> str:
         return path if path.startswith("http") else f"/fhir/R4/{path}"

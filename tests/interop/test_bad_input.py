@@ -14,6 +14,8 @@ from .conftest import validate
 
 pytestmark = pytest.mark.django_db
 
+TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code"
+
 
 def writes() -> tuple[int, int, int]:
     return (
