@@ -54,7 +54,7 @@ SETTABLE_TASK_STATUSES = frozenset(TASK_STATUSES) - {"entered-in-error"}
 
 # Our referral status -> Task.status. `received` ("acknowledged") is not an allowed Task
 # status in the profile: it is `requested`, with the acknowledgement as businessStatus.
-TASK_STATUS_OF = {
+TASK_STATUS_OF: dict[str, str] = {
     Status.DRAFT: "draft",
     Status.REQUESTED: "requested",
     Status.RECEIVED: "requested",

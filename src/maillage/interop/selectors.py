@@ -125,7 +125,7 @@ def search_organizations(user: User, q: SearchParams, *, request=None) -> Found:
     if wants_teams:
         tables.append(Team.objects.all())
     ids, total, cursor = _page_ids(tables, q)
-    found = list(Organization.objects.filter(id__in=ids))
+    found: list = list(Organization.objects.filter(id__in=ids))
     found += list(Team.objects.select_related("organization").filter(id__in=ids))
     rows = _in_order(found, ids)
     return Found(
@@ -267,7 +267,7 @@ def _families_on_page(family_ids, access: dict) -> dict:
         .prefetch_related("caregivers")
     }
     for family in found.values():
-        family.access = access[family.pk]
+        family.access = access[family.pk]  # type: ignore[attr-defined]
     return found
 
 
@@ -448,12 +448,12 @@ def _referral_resources(referral: Referral, access: FamilyAccess) -> tuple[dict,
 
 def read_task(user: User, resource_id, *, request=None) -> dict:
     referral = referrals.access_referral(user, _uuid(resource_id), request=request)
-    return _referral_resources(referral, referral.family_access)[0]
+    return _referral_resources(referral, referral.family_access)[0]  # type: ignore[attr-defined]
 
 
 def read_service_request(user: User, resource_id, *, request=None) -> dict:
     referral = referrals.access_referral(user, _uuid(resource_id), request=request)
-    return _referral_resources(referral, referral.family_access)[1]
+    return _referral_resources(referral, referral.family_access)[1]  # type: ignore[attr-defined]
 
 
 def _received(user: User) -> dict:
