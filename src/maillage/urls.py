@@ -43,4 +43,5 @@ urlpatterns = [
     path("audit/", include("maillage.audit.urls")),
     path("reviews/", include("maillage.reviews.urls")),
     path("api/v1/", api.urls),
+    path("fhir/R4/", include("maillage.interop.urls")),
 ]

@@ -1,0 +1,653 @@
+"""Every read the FHIR endpoint makes, as the reader may see it.
+
+What a reader may see of a family is asked of the families app (permissions: the one
+rule); single reads go through families.selectors.access_family and
+referrals.selectors.access_referral, which log exactly one access event; a search page
+logs one access event per family it shows (families.selectors.log_listing). A resource
+hidden from the reader is "not found", like a missing one. Searches page by id
+(`_cursor`), so that walking the `next` links returns every row exactly once.
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from maillage.audit.models import AuditEvent
+from maillage.core.models import User
+from maillage.core.permissions import require
+from maillage.directory.models import Membership, Organization, Practitioner, ServiceOffer, Team
+from maillage.families import selectors as families
+from maillage.families.models import Caregiver, Category, Child, Consent, Family, Goal
+from maillage.families.permissions import (
+    FamilyAccess,
+    accesses,
+    accesses_as_member,
+    organization_accesses,
+)
+from maillage.referrals import selectors as referrals
+from maillage.referrals.models import Referral
+
+from . import codes, resources
+from .search import SearchParams
+from .validation import InvalidResource
+
+FHIR = "fhir"
+
+
+@dataclass
+class Found:
+    """A page of a search: its resources, the number of matches, the next page's key."""
+
+    resources: list[dict]
+    total: int
+    next_cursor: str | None
+
+
+def _uuid(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+def _filtered(qs: QuerySet, q: SearchParams, updated: str | None = "updated_at") -> QuerySet:
+    if q.ids is not None:
+        qs = qs.filter(id__in=q.ids)
+    if updated and q.updated_after:
+        qs = qs.filter(**{f"{updated}__gt": q.updated_after})
+    if updated and q.updated_before:
+        qs = qs.filter(**{f"{updated}__lt": q.updated_before})
+    return qs
+
+
+def _page_ids(querysets: Iterable[QuerySet], q: SearchParams, updated="updated_at"):
+    """The ids of one page over one or more tables, in id order, from the cursor on."""
+    found: list = []
+    total = 0
+    for qs in querysets:
+        qs = _filtered(qs, q, updated)
+        total += qs.count()
+        if q.cursor:
+            qs = qs.filter(id__gt=q.cursor)
+        found += list(qs.order_by("id").values_list("id", flat=True)[: q.count + 1])
+    found.sort()
+    page = found[: q.count]
+    more = len(found) > q.count
+    return page, total, (str(page[-1]) if more and page else None)
+
+
+def _in_order(objects, ids) -> list:
+    by_id = {o.pk: o for o in objects}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+# --- the directory: every active account reads it ----------------------------------------
+
+
+def _directory(user: User) -> None:
+    require(user, "directory.view_directory", hide=True)
+
+
+def read_organization(user: User, resource_id, *, request=None) -> dict:
+    _directory(user)
+    pk = _uuid(resource_id)
+    org = Organization.objects.filter(id=pk).first()
+    if org is not None:
+        return resources.organization(org)
+    item = Team.objects.select_related("organization").filter(id=pk).first()
+    if item is None:
+        raise Http404
+    return resources.team(item)
+
+
+def search_organizations(user: User, q: SearchParams, *, request=None) -> Found:
+    _directory(user)
+    kinds = q.tokens("type")
+    tables: list[QuerySet] = []
+    wants_teams = kinds is None or any(k.rsplit("|", 1)[-1] == "team" for k in kinds)
+    wants_orgs = kinds is None or any(k.rsplit("|", 1)[-1] != "team" for k in kinds)
+    if wants_orgs:
+        orgs = Organization.objects.all()
+        if kinds is not None:
+            orgs = orgs.filter(
+                sector__in=[
+                    s
+                    for s, t in codes.ORGANIZATION_TYPE_OF_SECTOR.items()
+                    if t in {k.rsplit("|", 1)[-1] for k in kinds}
+                ]
+                + [k.rsplit("|", 1)[-1] for k in kinds]
+            )
+        tables.append(orgs)
+    if wants_teams:
+        tables.append(Team.objects.all())
+    ids, total, cursor = _page_ids(tables, q)
+    found: list = list(Organization.objects.filter(id__in=ids))
+    found += list(Team.objects.select_related("organization").filter(id__in=ids))
+    rows = _in_order(found, ids)
+    return Found(
+        [resources.team(r) if isinstance(r, Team) else resources.organization(r) for r in rows],
+        total,
+        cursor,
+    )
+
+
+def _offers() -> QuerySet[ServiceOffer]:
+    return ServiceOffer.objects.select_related("team")
+
+
+def read_healthcare_service(user: User, resource_id, *, request=None) -> dict:
+    _directory(user)
+    offer = _offers().filter(id=_uuid(resource_id)).first()
+    if offer is None:
+        raise Http404
+    return resources.healthcare_service(offer)
+
+
+def search_healthcare_services(user: User, q: SearchParams, *, request=None) -> Found:
+    _directory(user)
+    offers = ServiceOffer.objects.all()
+    teams = q.references("organization", "Organization")
+    if teams is not None:
+        offers = offers.filter(team_id__in=teams)
+    ids, total, cursor = _page_ids([offers], q)
+    rows = _in_order(_offers().filter(id__in=ids), ids)
+    return Found([resources.healthcare_service(o) for o in rows], total, cursor)
+
+
+def read_practitioner(user: User, resource_id, *, request=None) -> dict:
+    _directory(user)
+    person = Practitioner.objects.filter(id=_uuid(resource_id)).first()
+    if person is None:
+        raise Http404
+    return resources.practitioner(person)
+
+
+def search_practitioners(user: User, q: SearchParams, *, request=None) -> Found:
+    _directory(user)
+    ids, total, cursor = _page_ids([Practitioner.objects.all()], q)
+    rows = _in_order(Practitioner.objects.filter(id__in=ids), ids)
+    return Found([resources.practitioner(p) for p in rows], total, cursor)
+
+
+def _memberships() -> QuerySet[Membership]:
+    return Membership.objects.select_related("practitioner", "team").prefetch_related(
+        Prefetch(
+            "team__service_offers",
+            queryset=ServiceOffer.objects.filter(is_active=True).order_by("name"),
+            to_attr="active_offers",
+        )
+    )
+
+
+def read_practitioner_role(user: User, resource_id, *, request=None) -> dict:
+    _directory(user)
+    membership = _memberships().filter(id=_uuid(resource_id)).first()
+    if membership is None:
+        raise Http404
+    return resources.practitioner_role(membership)
+
+
+def search_practitioner_roles(user: User, q: SearchParams, *, request=None) -> Found:
+    _directory(user)
+    rows_qs = Membership.objects.all()
+    people = q.references("practitioner", "Practitioner")
+    if people is not None:
+        rows_qs = rows_qs.filter(practitioner_id__in=people)
+    teams = q.references("organization", "Organization")
+    if teams is not None:
+        rows_qs = rows_qs.filter(team_id__in=teams)
+    ids, total, cursor = _page_ids([rows_qs], q)
+    rows = _in_order(_memberships().filter(id__in=ids), ids)
+    return Found([resources.practitioner_role(m) for m in rows], total, cursor)
+
+
+# --- families ---------------------------------------------------------------------------
+
+
+def _family_of_person(person_id) -> uuid.UUID:
+    """The family of a caregiver or of a born child (a Patient id); 404 for any other id.
+    Reads one key only: whether the reader may see that family is access_family's answer."""
+    pk = _uuid(person_id)
+    family_id = Caregiver.objects.filter(id=pk).values_list("family_id", flat=True).first()
+    if family_id is None:
+        family_id = (
+            Child.objects.filter(id=pk, date_of_birth__isnull=False)
+            .values_list("family_id", flat=True)
+            .first()
+        )
+    if family_id is None:
+        raise Http404
+    return family_id
+
+
+def _families_of_people(person_ids) -> list:
+    return list(Caregiver.objects.filter(id__in=person_ids).values_list("family_id", flat=True)) + (
+        list(Child.objects.filter(id__in=person_ids).values_list("family_id", flat=True))
+    )
+
+
+def read_patient(user: User, resource_id, *, request=None) -> dict:
+    family_id = _family_of_person(resource_id)
+    family, access = families.access_family(
+        user, family_id, parts=["patient", Category.IDENTITY], request=request, purpose=FHIR
+    )
+    pk = _uuid(resource_id)
+    person = (
+        family.caregivers.filter(id=pk).first()
+        or family.children.filter(id=pk, date_of_birth__isnull=False).first()
+    )
+    if person is None:
+        raise Http404
+    return resources.patient(person, family, access)
+
+
+def _caseload(user: User) -> dict:
+    """{family id: access} of the families a search may return: those the reader follows
+    in a circle of care and may open (the caseload's rule)."""
+    return {pk: a for pk, a in accesses_as_member(user).items() if a.granted}
+
+
+def _restrict_to_patient(visible: dict, q: SearchParams) -> dict:
+    people = q.references("patient", "Patient")
+    if people is None:
+        return visible
+    wanted = set(_families_of_people(people))
+    return {pk: a for pk, a in visible.items() if pk in wanted}
+
+
+def _families_on_page(family_ids, access: dict) -> dict:
+    found = {
+        f.pk: f
+        for f in Family.objects.filter(id__in=set(family_ids))
+        .select_related("recording_organization")
+        .prefetch_related("caregivers")
+    }
+    for family in found.values():
+        family.access = access[family.pk]  # type: ignore[attr-defined]
+    return found
+
+
+def _log_page(user: User, families_shown, request, part: str) -> None:
+    families.log_listing(
+        user,
+        list(families_shown),
+        request=request,
+        purpose=FHIR,
+        part=part,
+        shown=(Category.IDENTITY,),
+    )
+
+
+def search_patients(user: User, q: SearchParams, *, request=None) -> Found:
+    visible = _caseload(user)
+    ids, total, cursor = _page_ids(
+        [
+            Caregiver.objects.filter(family_id__in=list(visible)),
+            Child.objects.filter(family_id__in=list(visible), date_of_birth__isnull=False),
+        ],
+        q,
+    )
+    people = list(Caregiver.objects.filter(id__in=ids)) + list(Child.objects.filter(id__in=ids))
+    rows = _in_order(people, ids)
+    shown = _families_on_page([p.family_id for p in rows], visible)
+    _log_page(user, shown.values(), request, "patient")
+    return Found(
+        [resources.patient(p, shown[p.family_id], visible[p.family_id]) for p in rows],
+        total,
+        cursor,
+    )
+
+
+def read_care_team(user: User, resource_id, *, request=None) -> dict:
+    family, access = families.access_family(
+        user, _uuid(resource_id), parts=["circle"], request=request, purpose=FHIR
+    )
+    return resources.care_team(family, families.circle(family), access)
+
+
+def search_care_teams(user: User, q: SearchParams, *, request=None) -> Found:
+    visible = _restrict_to_patient(_caseload(user), q)
+    ids, total, cursor = _page_ids([Family.objects.filter(id__in=list(visible))], q)
+    shown = _families_on_page(ids, visible)
+    _log_page(user, shown.values(), request, "circle")
+    return Found(
+        [
+            resources.care_team(shown[pk], families.circle(shown[pk]), visible[pk])
+            for pk in ids
+            if pk in shown
+        ],
+        total,
+        cursor,
+    )
+
+
+def read_care_plan(user: User, resource_id, *, request=None) -> dict:
+    family, access = families.access_family(
+        user,
+        _uuid(resource_id),
+        parts=[Category.PLAN],
+        request=request,
+        purpose=FHIR,
+        category=Category.PLAN,
+    )
+    return resources.care_plan(family, families.plan(family, access), access)
+
+
+def _plan_readers(visible: dict) -> dict:
+    return {pk: a for pk, a in visible.items() if a.sees(Category.PLAN)}
+
+
+def search_care_plans(user: User, q: SearchParams, *, request=None) -> Found:
+    visible = _plan_readers(_restrict_to_patient(_caseload(user), q))
+    ids, total, cursor = _page_ids([Family.objects.filter(id__in=list(visible))], q)
+    shown = _families_on_page(ids, visible)
+    _log_page(user, shown.values(), request, Category.PLAN)
+    return Found(
+        [
+            resources.care_plan(shown[pk], families.plan(shown[pk], visible[pk]), visible[pk])
+            for pk in ids
+            if pk in shown
+        ],
+        total,
+        cursor,
+    )
+
+
+def read_goal(user: User, resource_id, *, request=None) -> dict:
+    pk = _uuid(resource_id)
+    family_id = Goal.objects.filter(id=pk).values_list("family_id", flat=True).first()
+    if family_id is None:
+        raise Http404
+    family, access = families.access_family(
+        user,
+        family_id,
+        parts=[Category.PLAN],
+        request=request,
+        purpose=FHIR,
+        category=Category.PLAN,
+    )
+    for item in families.plan(family, access)["goals"]:
+        if item.pk == pk:
+            return resources.goal(item, family, access)
+    raise Http404
+
+
+def search_goals(user: User, q: SearchParams, *, request=None) -> Found:
+    visible = _plan_readers(_restrict_to_patient(_caseload(user), q))
+    # A goal's own category must be one the reader sees, family by family.
+    by_categories: dict = {}
+    for pk, access in visible.items():
+        by_categories.setdefault(access.categories, []).append(pk)
+    scope = Q(pk__in=[])
+    for categories, family_ids in by_categories.items():
+        scope |= Q(family_id__in=family_ids, category__in=list(categories))
+    ids, total, cursor = _page_ids([Goal.objects.filter(scope)], q)
+    goals = _in_order(Goal.objects.filter(id__in=ids), ids)
+    shown = _families_on_page([g.family_id for g in goals], visible)
+    _log_page(user, shown.values(), request, Category.PLAN)
+    masks = {pk: families.name_masker(f, visible[pk]) for pk, f in shown.items()}
+    out = []
+    for g in goals:
+        mask = masks[g.family_id]
+        g.need, g.goal = mask(g.need), mask(g.goal)
+        out.append(resources.goal(g, shown[g.family_id], visible[g.family_id]))
+    return Found(out, total, cursor)
+
+
+def read_consent(user: User, resource_id, *, request=None) -> dict:
+    pk = _uuid(resource_id)
+    family_id = Consent.objects.filter(id=pk).values_list("family_id", flat=True).first()
+    if family_id is None:
+        raise Http404
+    family, access = families.access_family(
+        user, family_id, parts=["consents"], request=request, purpose=FHIR
+    )
+    for item in families.consents(family):
+        if item.pk == pk:
+            return resources.consent(item, family, access)
+    raise Http404
+
+
+def search_consents(user: User, q: SearchParams, *, request=None) -> Found:
+    visible = _restrict_to_patient(_caseload(user), q)
+    ids, total, cursor = _page_ids([Consent.objects.filter(family_id__in=list(visible))], q)
+    rows = _in_order(
+        Consent.objects.filter(id__in=ids)
+        .select_related("given_by")
+        .prefetch_related("organizations"),
+        ids,
+    )
+    shown = _families_on_page([c.family_id for c in rows], visible)
+    _log_page(user, shown.values(), request, "consents")
+    return Found(
+        [resources.consent(c, shown[c.family_id], visible[c.family_id]) for c in rows],
+        total,
+        cursor,
+    )
+
+
+# --- referrals --------------------------------------------------------------------------
+
+
+def _last_note(referral: Referral) -> str:
+    events = list(referral.events.all())
+    return events[-1].note if events else ""
+
+
+def _referral_resources(referral: Referral, access: FamilyAccess) -> tuple[dict, dict]:
+    mask = families.name_masker(referral.family, access)
+    return (
+        resources.task(referral, access, mask, _last_note(referral)),
+        resources.service_request(referral, access, mask),
+    )
+
+
+def read_task(user: User, resource_id, *, request=None) -> dict:
+    referral = referrals.access_referral(user, _uuid(resource_id), request=request)
+    return _referral_resources(referral, referral.family_access)[0]  # type: ignore[attr-defined]
+
+
+def read_service_request(user: User, resource_id, *, request=None) -> dict:
+    referral = referrals.access_referral(user, _uuid(resource_id), request=request)
+    return _referral_resources(referral, referral.family_access)[1]  # type: ignore[attr-defined]
+
+
+def _received(user: User) -> dict:
+    """{referral id: access} of the referrals sent to my teams that the family's consent
+    still opens to my team's organization, whatever their status (the inbox's rule,
+    without its "still waiting for us" filter: a partner also reads what it closed)."""
+    rows = list(
+        Referral.objects.filter(to_team_id__in=referrals.my_team_ids(user))
+        .select_related("family", "to_team")
+        .only(
+            "id",
+            "shared_categories",
+            "family__id",
+            "family__recording_organization_id",
+            "to_team__organization_id",
+        )
+    )
+    found = organization_accesses(
+        ((r.family, r.to_team.organization_id) for r in rows), via="receiving_team"
+    )
+    kept = {}
+    for r in rows:
+        access = found[(r.family.pk, r.to_team.organization_id)]
+        if access.granted and set(r.category_codes) <= access.categories:
+            kept[r.id] = access
+    return kept
+
+
+def _referral_search(user: User, q: SearchParams) -> tuple:
+    received = _received(user)
+    qs = Referral.objects.filter(
+        Q(id__in=referrals.outgoing(fetched_by=user).values("id")) | Q(id__in=list(received))
+    )
+    for name, field in (("owner", "to_team_id"), ("requester", "from_team_id")):
+        teams = q.references(name, "Organization")
+        if teams is not None:
+            qs = qs.filter(**{f"{field}__in": teams})
+    performer = q.references("performer", "Organization")
+    if performer is not None:
+        qs = qs.filter(to_team_id__in=performer)
+    focus = q.references("focus", "ServiceRequest")
+    if focus is not None:
+        qs = qs.filter(id__in=focus)
+    people = q.references("patient", "Patient")
+    if people is not None:
+        qs = qs.filter(family_id__in=_families_of_people(people))
+    statuses = q.tokens("status")
+    if statuses is not None:
+        ours = [s for t in statuses for s in codes.REFERRAL_STATUSES_OF.get(t, [])]
+        qs = qs.filter(status__in=ours)
+    return qs, received
+
+
+def _search_referrals(user: User, q: SearchParams, request, which: int) -> Found:
+    qs, received = _referral_search(user, q)
+    ids, total, cursor = _page_ids([qs], q)
+    rows = _in_order(
+        Referral.objects.filter(id__in=ids)
+        .select_related("family__recording_organization", "from_team", "to_team", "service_offer")
+        .prefetch_related("family__caregivers", "events"),
+        ids,
+    )
+    own = accesses(user, [r.family for r in rows if r.id not in received])
+    shown: dict = {}
+    out = []
+    for r in rows:
+        access = received.get(r.id) or own[r.family_id]
+        r.family.access = access
+        shown.setdefault(r.family_id, r.family)
+        out.append(_referral_resources(r, access)[which])
+    _log_page(user, shown.values(), request, "referral")
+    return Found(out, total, cursor)
+
+
+def search_tasks(user: User, q: SearchParams, *, request=None) -> Found:
+    """What a partner polls: the Tasks of referrals I sent or my teams received (those the
+    consent still opens to us), by owner, requester, status, patient, _lastUpdated."""
+    return _search_referrals(user, q, request, 0)
+
+
+def search_service_requests(user: User, q: SearchParams, *, request=None) -> Found:
+    return _search_referrals(user, q, request, 1)
+
+
+def referral_for_update(user: User, resource_id, *, request=None) -> Referral:
+    """The referral behind a Task a partner updates: 404 unless they may see it."""
+    return referrals.access_referral(user, _uuid(resource_id), request=request)
+
+
+def task_of(user: User, referral: Referral, *, request=None) -> dict:
+    """The Task after a change, read again as the reader may see it."""
+    return read_task(user, referral.id, request=request)
+
+
+# --- the access report ------------------------------------------------------------------
+
+
+def _report_family(user: User, family_id, request) -> Family:
+    family, _access = families.access_family(
+        user,
+        family_id,
+        parts=["access_report"],
+        request=request,
+        purpose=FHIR,
+        perm="families.view_access_report",
+    )
+    return family
+
+
+def read_audit_event(user: User, resource_id, *, request=None) -> dict:
+    pk = _uuid(resource_id)
+    event = AuditEvent.objects.filter(id=pk, object_type=families.FAMILY).first()
+    if event is None:
+        raise Http404
+    family = _report_family(user, _uuid(event.object_id), request)
+    return resources.audit_event(event, family)
+
+
+def search_audit_events(user: User, q: SearchParams, *, request=None) -> Found:
+    """A family's access report (`patient` is required: one family at a time), for those
+    who may read it."""
+    people = q.references("patient", "Patient")
+    if not people:
+        raise InvalidResource(
+            _("Name the patient whose family's access report you want: patient=<id>."),
+            status=400,
+        )
+    family_ids = set(_families_of_people(people))
+    if len(family_ids) != 1:
+        raise Http404
+    family = _report_family(user, family_ids.pop(), request)
+    report = families.access_report(family)
+    ids, total, cursor = _page_ids([report], q, updated=None)
+    rows = _in_order(AuditEvent.objects.filter(id__in=ids), ids)
+    return Found([resources.audit_event(e, family) for e in rows], total, cursor)
+
+
+def render_task(referral: Referral, access: FamilyAccess) -> dict:
+    """The Task of a referral this request already read (and logged): after a change, or
+    before a patch is applied to it. Logs nothing more."""
+    referral = (
+        Referral.objects.select_related(
+            "family__recording_organization", "from_team", "to_team", "service_offer"
+        )
+        .prefetch_related("family__caregivers", "events")
+        .get(pk=referral.pk)
+    )
+    return _referral_resources(referral, access)[0]
+
+
+@dataclass
+class Parties:
+    """Who a referral arriving over FHIR is about, from whom and for whom."""
+
+    family: Family
+    from_team: Team
+    to_team: Team
+    service_offer: ServiceOffer | None
+
+
+def _team(user: User, reference, what: str) -> Team:
+    teams = SearchParams(values={"x": [str((reference or {}).get("reference", ""))]}).references(
+        "x", "Organization"
+    )
+    item = Team.objects.select_related("organization").filter(id__in=teams or []).first()
+    if item is None:
+        raise InvalidResource(
+            _("%(element)s must reference one of our teams (Organization/<id>).")
+            % {"element": what}
+        )
+    return item
+
+
+def referral_parties(user: User, service_request: dict, task: dict) -> Parties:
+    """The family (the ServiceRequest's subject: 404 unless the user may refer it), the
+    requesting and owning teams of the Task, the service asked for."""
+    _directory(user)
+    subject = str((service_request.get("subject") or {}).get("reference", ""))
+    people = SearchParams(values={"x": [subject]}).references("x", "Patient") or []
+    if not people:
+        raise InvalidResource(_("ServiceRequest.subject must reference a Patient of ours."))
+    family = families.family_for_write(user, _family_of_person(people[0]), "families.add_entry")
+    offer = None
+    for performer in service_request.get("performer") or []:
+        offered = SearchParams(values={"x": [str(performer.get("reference", ""))]}).references(
+            "x", "HealthcareService"
+        )
+        if offered:
+            offer = ServiceOffer.objects.filter(id=offered[0]).first()
+            if offer is None:
+                raise InvalidResource(_("Unknown HealthcareService in ServiceRequest.performer."))
+    return Parties(
+        family=family,
+        from_team=_team(user, task.get("requester"), "Task.requester"),
+        to_team=_team(user, task.get("owner"), "Task.owner"),
+        service_offer=offer,
+    )
