@@ -19,6 +19,7 @@ Timeline entries add their own visibility: circle, the author's team only, or th
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import rules
 from django.core.exceptions import ObjectDoesNotExist
@@ -49,7 +50,7 @@ class FamilyAccess:
     # organization. Only they record, change or widen the family's consents.
     holds_record: bool = False
     # The organization through which the reader sees the family (their circle team's).
-    organization_id: object = None
+    organization_id: Any = None
 
     @property
     def granted(self) -> bool:

@@ -358,6 +358,13 @@ def _caregivers() -> Prefetch:
 CASELOAD_ORDER = ("next_action_due", "-created_at", "id")
 
 
+def shown_as(row, **what) -> None:
+    """Attach to a row what this reader may see of it (its access, its label): rows are
+    presented to one reader, never saved."""
+    for name, value in what.items():
+        setattr(row, name, value)
+
+
 def family_label(family: Family, access: FamilyAccess, caregivers=None) -> str:
     """How this reader names this family, the same on every page and in the API: the
     caregivers' names where the consent covers identity, the neutral reference elsewhere.
@@ -519,8 +526,8 @@ def families_followed(*, fetched_by: User) -> list[Family]:
         .order_by("-created_at")
     )
     for family in families:
-        family.access = visible[family.pk]
-        family.label = family_label(family, family.access)
+        shown_as(family, access=visible[family.pk])
+        shown_as(family, label=family_label(family, visible[family.pk]))
     return families
 
 

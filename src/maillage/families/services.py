@@ -5,6 +5,7 @@ all), bad input ValidationError with the field named, illegal transitions
 IllegalTransition, lost races Conflict: the views turn each into a clear message.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -214,9 +215,7 @@ def check_for_duplicates(
             by, family, ["duplicate_check"], access, request, purpose="duplicate check"
         )
         if not access.granted and lead is not None:
-            transaction.on_commit(
-                lambda lead=lead, family=family: _tell_lead_of_duplicate(lead, by, family)
-            )
+            transaction.on_commit(functools.partial(_tell_lead_of_duplicate, lead, by, family))
     return visible
 
 

@@ -20,7 +20,7 @@ from maillage.families.permissions import (
     organization_accesses,
     reader_access,
 )
-from maillage.families.selectors import family_label, log_access, log_listing
+from maillage.families.selectors import family_label, log_access, log_listing, shown_as
 
 from .models import (
     OPEN_FOR_RECEIVER,
@@ -81,10 +81,13 @@ def access_referral(user: User, referral_id, *, request=None) -> Referral:
     if referral is None or not user.has_perm("referrals.view_referral", referral):
         raise Http404
     access = _reader_of(user, referral)
-    referral.family_access = access
     # Named only where a page shows it (reads the caregivers): functools.partial keeps
-    # the step's POST, which shows nothing, from reading them.
-    referral.family_label = functools.partial(family_label, referral.family, access)
+    # a read that shows no name from reading them.
+    shown_as(
+        referral,
+        family_access=access,
+        family_label=functools.partial(family_label, referral.family, access),
+    )
     log_access(
         user,
         referral.family,
@@ -335,5 +338,5 @@ def consent_requests_for(*, fetched_by: User) -> list:
     )
     access = accesses(fetched_by, {r.family_id: r.family for r in found}.values())
     for item in found:
-        item.family_label = family_label(item.family, access[item.family_id])
+        shown_as(item, family_label=family_label(item.family, access[item.family_id]))
     return found
