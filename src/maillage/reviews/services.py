@@ -15,7 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
@@ -107,6 +109,19 @@ def _require_open(meeting: Meeting) -> None:
         raise IllegalTransition(
             _("This meeting is %(status)s: its record is closed.")
             % {"status": meeting.get_status_display().lower()}
+        )
+
+
+def require_meeting_day(meeting: Meeting) -> None:
+    """What happens at the meeting (attendance, the five questions, the round table, the
+    follow-up, closing it as held) is recorded on or after its day, never ahead of it."""
+    if not meeting.has_begun:
+        raise IllegalTransition(
+            _(
+                "This meeting takes place on %(day)s: its attendance, analysis and closing "
+                "can be recorded from that day on."
+            )
+            % {"day": date_format(meeting.day, "DATE_FORMAT")}
         )
 
 
@@ -407,6 +422,7 @@ def close_meeting(*, by: User, meeting: Meeting, request=None) -> Meeting:
     require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
+    require_meeting_day(meeting)
     check_transition(MEETING_TRANSITIONS, meeting.status, MeetingStatus.HELD)
     previous = selectors.previous_meeting(meeting)
     listed = selectors.follow_up_situations(meeting, previous).values_list("id", flat=True)
@@ -431,6 +447,7 @@ def record_attendance(
     require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
+    require_meeting_day(meeting)
     members = {m.user_id: m.user for m in meeting.group.memberships.select_related("user")}
     present_ids = {u.pk for u in present}
     strangers = present_ids - members.keys()
@@ -498,6 +515,7 @@ def record_round_table(
     require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
+    require_meeting_day(meeting)
     confirmed = _check_deidentified({"notes": notes}, confirmations)
     attendances = list(meeting.attendances.all())
     allowed = (
@@ -704,6 +722,7 @@ def record_analysis(
     require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
+    require_meeting_day(meeting)
     situation = Situation.objects.select_for_update().get(pk=situation.pk)
     if situation.group_id != meeting.group_id:
         raise ValidationError({"situation": _("This situation belongs to another group.")})
@@ -713,7 +732,11 @@ def record_analysis(
         check_transition(SITUATION_TRANSITIONS, situation.status, SituationStatus.PRESENTED)
         if meeting.situations.count() >= meeting.new_situation_slots:
             raise IllegalTransition(
-                _("This meeting already has its %(count)s new situation(s).")
+                ngettext(
+                    "This meeting already has its %(count)s new situation.",
+                    "This meeting already has its %(count)s new situations.",
+                    meeting.new_situation_slots,
+                )
                 % {"count": meeting.new_situation_slots}
             )
     elif situation.status != SituationStatus.PRESENTED:
@@ -795,6 +818,7 @@ def add_improvement_action(
     require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
+    require_meeting_day(meeting)
     situation = Situation.objects.select_related("meeting").get(pk=situation.pk)
     if situation.group_id != meeting.group_id or situation.status != SituationStatus.PRESENTED:
         raise ValidationError({"description": _("Analyse the situation before adding actions.")})
@@ -910,6 +934,7 @@ def record_follow_up(
     require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
+    require_meeting_day(meeting)
     previous = selectors.previous_meeting(meeting)
     if not selectors.follow_up_situations(meeting, previous).filter(pk=situation.pk).exists():
         raise ValidationError({"note": _("This situation is not followed up at this meeting.")})

@@ -68,26 +68,26 @@ ACTIONS = [
 NOTES = {
     Category.NOTES: [
         "Rencontre au bureau. Madame dit se sentir plus confiante avec le bébé.",
-        "Discussion sur le sommeil et l'allaitement; questions sur les pleurs du soir.",
-        "Father came to the meeting for the first time; engaged and asked many questions.",
+        "Discussion sur le sommeil et l'allaitement ; questions sur les pleurs du soir.",
+        "Father came to the meeting for the first time, engaged and asked many questions.",
         "Préoccupation partagée par l'éducatrice au sujet de l'attachement.",
     ],
     Category.PLAN: [
-        "Révision du plan : le logement reste la priorité de la famille.",
-        "Objectif atteint : inscription au groupe de parents.",
-        "Plan reviewed with the family; next step is the daycare application.",
+        "Révision du plan : le logement reste la priorité de la famille.",
+        "Objectif atteint : inscription au groupe de parents.",
+        "Plan reviewed with the family. Next step is the daycare application.",
     ],
     Category.SUBSTANCE_USE: [
-        "Consommation en baisse selon Madame; rendez-vous au CRD maintenu.",
-        "Rechute la semaine dernière, en parle ouvertement; plan de sécurité revu.",
+        "Consommation en baisse selon Madame ; rendez-vous au CRD maintenu.",
+        "Rechute la semaine dernière, en parle ouvertement ; plan de sécurité revu.",
     ],
     Category.MENTAL_HEALTH: [
-        "Humeur plus basse depuis l'accouchement; dépistage EPDS proposé.",
+        "Humeur plus basse depuis l'accouchement ; dépistage EPDS proposé.",
         "Suivi en santé mentale commencé, se sent écoutée.",
     ],
     Category.CHILD_PROTECTION: [
-        "Rencontre avec l'intervenante DPJ : mesures volontaires proposées.",
-        "Signalement retenu; collaboration de la famille notée.",
+        "Rencontre avec l'intervenante DPJ : mesures volontaires proposées.",
+        "Signalement retenu ; collaboration de la famille notée.",
     ],
     Category.IDENTITY: ["Nouveau numéro de téléphone donné par Madame."],
 }

@@ -39,8 +39,8 @@ PATHS = [
     ((Step.SEND, Step.ACKNOWLEDGE, Step.HOLD, Step.ACCEPT, Step.START), 3),
 ]
 REASONS = [
-    "Grossesse et consommation d'opioïdes : suivi spécialisé souhaité.",
-    "Mère isolée, bébé de 2 mois : soutien au rôle parental à domicile.",
+    "Grossesse et consommation d'opioïdes : suivi spécialisé souhaité.",
+    "Mère isolée, bébé de 2 mois : soutien au rôle parental à domicile.",
     "Besoin d'une place en CPE pour permettre le retour aux études.",
     "Signes de dépression post-partum, évaluation demandée.",
     "Family needs housing support before the baby arrives.",
@@ -49,7 +49,7 @@ REASONS = [
 QUESTIONS = [
     (
         "Méthadone et allaitement",
-        "Une mère sous méthadone peut-elle allaiter? Quels signes "
+        "Une mère sous méthadone peut-elle allaiter ? Quels signes "
         "de sevrage surveiller chez le nouveau-né?",
     ),
     (
@@ -62,7 +62,7 @@ QUESTIONS = [
     ),
     (
         "Sleep and crying",
-        "A 3-month-old cries for hours every evening; what should the home visitor look for?",
+        "A 3-month-old cries for hours every evening. Advice sought on what the home visitor should look for.",
     ),
 ]
 
@@ -199,7 +199,7 @@ class ReferralsStage:
         elif step == Step.START:
             referral.first_contact_at = at
         elif step == Step.COMPLETE:
-            referral.outcome = "Suivi en place; la famille est satisfaite."
+            referral.outcome = "Suivi en place ; la famille est satisfaite."
         if step in (Step.COMPLETE, Step.REJECT, Step.CANCEL, Step.FAIL):
             referral.closed_at = at
 
@@ -233,7 +233,7 @@ class ReferralsStage:
                         consultation=consultation,
                         author_id=answerer,
                         at=consultation.answered_at,
-                        text="Réponse de l'équipe : voir les repères ci-joints et en rediscuter.",
+                        text="Réponse de l'équipe : voir les repères ci-joints et en rediscuter.",
                     )
                 )
         Consultation.objects.bulk_create(rows, batch_size=2000)

@@ -62,17 +62,17 @@ EXTRA_TOPIC = ("Le rôle du père et de l'entourage", "The role of fathers and o
 # knowing whom to call moves most, explaining the effects of substances least.
 ITEM_EFFECTS = [1.1, 1.4, 0.7, 0.9]
 AGENDAS = [
-    "9 h : accueil et présentation du mandat de l'équipe\n"
-    "10 h : rencontre d'équipe (discussion de cas)\n"
-    "13 h : visite à domicile accompagnée\n"
-    "15 h 30 : retour sur la journée",
+    "9 h : accueil et présentation du mandat de l'équipe\n"
+    "10 h : rencontre d'équipe (discussion de cas)\n"
+    "13 h : visite à domicile accompagnée\n"
+    "15 h 30 : retour sur la journée",
     "9:00 welcome and the team's mandate\n"
     "10:00 intake meeting observed\n"
     "13:00 home visit shadowed\n"
     "15:30 debrief: what surprised us, whom to call",
-    "8 h 30 : présentation des services et des trajectoires de référence\n"
-    "10 h : observation d'une activité de groupe parents-enfants\n"
-    "13 h 30 : échanges sur les effets des psychotropes pendant la grossesse",
+    "8 h 30 : présentation des services et des trajectoires de référence\n"
+    "10 h : observation d'une activité de groupe parents-enfants\n"
+    "13 h 30 : échanges sur les effets des psychotropes pendant la grossesse",
 ]
 HOST_ACTIVITIES = [
     [HostActivity.TEAM_MEETING, HostActivity.HOME_VISIT],
