@@ -49,11 +49,12 @@ def test_the_map_zooms_pans_and_shows_an_organization_and_its_links(
     toolbar.wait_for()
 
     # Names are drawn whole or cut at a word, and read at 12 px or more on the screen.
-    labels = page.locator("#network-svg .map-label").all_inner_texts()
+    labels = page.locator("#network-svg .map-label").all_text_contents()
     assert labels and all(not t.endswith(("-", " ")) for t in labels)
     assert smallest_visible_label_px(page) >= 12
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=output_dir / f"1-map-{name}.png", full_page=True)
+    page.locator(".map-stage").screenshot(path=output_dir / f"1-map-only-{name}.png")
 
     # Zoom in with the button, then with the wheel; drag to pan; labels keep their size.
     whole = view_width(page)
@@ -87,6 +88,7 @@ def test_the_map_zooms_pans_and_shows_an_organization_and_its_links(
     assert items.count() >= partners
     assert page.locator("#network-svg .map-link.active").count() == items.count()
     page.screenshot(path=output_dir / f"2-organization-selected-{name}.png", full_page=True)
+    page.locator(".network-map").screenshot(path=output_dir / f"2-map-and-panel-{name}.png")
 
     # Its name leads to the organization's page.
     panel.locator(".map-panel-name a").click()
@@ -97,16 +99,25 @@ def test_the_map_filters_by_sector_and_kind_of_link(live_server, demo_network, p
     base = live_server.url
     log_in(page, base)
     page.goto(f"{base}/directory/map/")
-    everyone = page.locator("#network-svg .map-node").count()
-    page.get_by_label("Secteur", exact=True).select_option(label="Hôpital")
+    everyone_links = page.locator("#network-svg .map-link").count()
+    page.get_by_label("Secteur", exact=True).select_option("hospital")
     page.get_by_role("button", name="Afficher").click()
     page.wait_for_url("**sector=hospital**")
-    kept = page.locator("#network-svg .map-node").count()
-    assert 0 < kept < everyone
+    # Hospitals and their partners only: every link shown has a hospital at one end.
+    assert page.locator('#network-svg .map-node[data-sector="hospital"]').count() > 0
+    ends = page.locator("#network-svg .map-link").evaluate_all(
+        """links => links.map(l => [l.dataset.a, l.dataset.b].map(id =>
+            document.querySelector(`.map-node[data-id="${id}"]`).dataset.sector))"""
+    )
+    assert ends and all("hospital" in pair for pair in ends)
+    assert len(ends) < everyone_links
+    # One kind of link only.
     boxes = page.get_by_role("group", name="Liens affichés").get_by_role("checkbox")
     for index in range(1, boxes.count()):
         boxes.nth(index).uncheck()
     page.get_by_role("button", name="Afficher").click()
     page.wait_for_load_state()
-    kinds = set(page.locator("#network-svg .map-link").evaluate_all("ls => ls.map(l => l.getAttribute('stroke'))"))
-    assert len(kinds) <= 1
+    colours = page.locator("#network-svg .map-link").evaluate_all(
+        "links => links.map(l => l.getAttribute('stroke'))"
+    )
+    assert len(set(colours)) == 1

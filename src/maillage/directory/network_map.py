@@ -327,11 +327,15 @@ def spring_positions(graph: nx.MultiGraph, *, seed: int = 7) -> dict:
 def interactive_map(graph: nx.MultiGraph, *, sector: str = "") -> dict:
     """What the page draws: the SVG's nodes and links, and, per organization, what its panel
     says (name, sector, teams, links by partner and kind). With a sector chosen, the map
-    keeps that sector's organizations and their direct partners."""
+    keeps that sector's organizations, their direct partners and the links between them."""
     if sector:
         chosen = {n for n, d in graph.nodes(data=True) if d["sector"] == sector}
         keep = chosen | {m for n in chosen for m in graph.neighbors(n)}
         graph = nx.MultiGraph(graph.subgraph(keep))
+        # Only the sector's own links: those between two of its partners are another story.
+        graph.remove_edges_from(
+            [(a, b, k) for a, b, k in graph.edges(keys=True) if a not in chosen and b not in chosen]
+        )
     positions = spring_positions(graph)
     partners = {n: len(set(graph.neighbors(n))) for n in graph.nodes}
     ranked = sorted(graph.nodes, key=lambda n: (-partners[n], graph.nodes[n]["name"]))
@@ -356,6 +360,8 @@ def interactive_map(graph: nx.MultiGraph, *, sector: str = "") -> dict:
                 "r": round(6 + 2.5 * math.sqrt(max(d["teams"], 1)), 1),
                 "rank": rank[n],
                 "labelled": len(ranked) <= ALL_LABELS_UP_TO or rank[n] < ALL_LABELS_UP_TO // 2,
+                # Names on the right half read leftwards, so that none runs off the map.
+                "label_left": x > MAP_WIDTH * 0.6,
                 "partners": partners[n],
             }
         )

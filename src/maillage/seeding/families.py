@@ -93,6 +93,36 @@ NOTES = {
 }
 
 
+# A note written at a place says so: the same observation, told as a home visit, a call, a
+# case conference or an event. Kinds not listed keep the note as it is.
+AS_KIND = {
+    "Rencontre au bureau. Madame dit se sentir plus confiante avec le bébé.": {
+        EntryKind.HOME_VISIT: "Visite à domicile. Madame dit se sentir plus confiante avec le bébé.",
+        EntryKind.PHONE_CALL: "Appel. Madame dit se sentir plus confiante avec le bébé.",
+        EntryKind.CASE_CONFERENCE: "Rencontre clinique. Madame se dit plus confiante avec le bébé.",
+        EntryKind.EVENT: "Madame dit se sentir plus confiante avec le bébé.",
+    },
+    "Father came to the meeting for the first time, engaged and asked many questions.": {
+        EntryKind.HOME_VISIT: "Father was at the home visit for the first time, engaged and "
+        "asked many questions.",
+        EntryKind.PHONE_CALL: "Father joined the call for the first time, engaged and asked "
+        "many questions.",
+    },
+    "Rencontre avec l'intervenante DPJ : mesures volontaires proposées.": {
+        EntryKind.HOME_VISIT: "Visite conjointe avec l'intervenante DPJ : mesures volontaires "
+        "proposées.",
+        EntryKind.PHONE_CALL: "Appel avec l'intervenante DPJ : mesures volontaires proposées.",
+    },
+}
+
+
+def note_for(kind: str, text: str, *, visit_reason: str = "") -> str:
+    """The note as the entry's kind tells it; a visit that did not take place says so."""
+    if kind == EntryKind.HOME_VISIT and visit_reason:
+        return f"Visite non réalisée : {visit_reason[0].lower()}{visit_reason[1:]}."
+    return AS_KIND.get(text, {}).get(kind, text)
+
+
 class FamiliesStage:
     """Builds families on top of a generated directory (teams, practitioners, accounts)."""
 
@@ -123,6 +153,9 @@ class FamiliesStage:
         # What later stages (referrals) need of each family, kept small: its id, its lead
         # worker (user id, team), the organizations a consent in effect covers.
         self.followed: list[tuple] = []
+        # Each family's child: its age in days, or None while expected (referral reasons
+        # must fit it).
+        self.child_age_days: dict = {}
         self.counts = {
             "families": 0,
             "consents": 0,
@@ -228,14 +261,17 @@ class FamiliesStage:
             )
         if rng.random() < 0.4:
             rows["children"].append(Child(family=family, due_date=self._date_between(-10, 240)))
+            self.child_age_days[family.id] = None  # expected
         else:
+            age = rng.randint(0, 5 * 365)
             rows["children"].append(
                 Child(
                     family=family,
                     first_name=rng.choice(names.FIRST_NAMES),
-                    date_of_birth=self.today - timedelta(days=rng.randint(0, 5 * 365)),
+                    date_of_birth=self.today - timedelta(days=age),
                 )
             )
+            self.child_age_days[family.id] = age
         circle = [
             CircleMember(
                 family=family,
@@ -360,7 +396,7 @@ class FamiliesStage:
                     author_id=member.practitioner.user_id,
                     author_team=member.team,
                     category=category,
-                    text=rng.choice(NOTES[category]),
+                    text=note_for(kind, rng.choice(NOTES[category]), visit_reason=reason),
                     visibility=rng.choices(Visibility.values, weights=[12, 2, 1])[0],
                     visit_outcome=outcome,
                     visit_reason=reason,
