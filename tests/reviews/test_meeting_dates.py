@@ -6,13 +6,21 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from maillage.core.errors import IllegalTransition
 from maillage.reviews import services
 from maillage.reviews.models import MeetingStatus, SituationStatus
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """The messages are checked in English (the French catalog is checked elsewhere)."""
+    client.cookies["maillage_language"] = "en"
+    with translation.override("en"):
+        yield
 
 
 def test_a_meeting_weeks_ahead_cannot_take_attendance_analysis_or_be_closed(
@@ -106,3 +114,27 @@ def test_closing_with_every_situation_analysed_needs_no_confirmation(
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.HELD
+
+
+def test_a_new_meeting_is_proposed_on_a_weekday_at_noon_or_the_groups_usual_time(
+    review, make_meeting, moderator_client
+):
+    from datetime import date, time
+
+    from maillage.reviews.forms import default_meeting_start
+
+    # A Friday: a week ahead is a Friday; a Saturday: a week ahead moves to Monday.
+    friday = default_meeting_start(today=date(2026, 11, 27))
+    monday = default_meeting_start(today=date(2026, 11, 28))
+    assert (friday.date(), friday.weekday(), friday.hour) == (date(2026, 12, 4), 4, 12)
+    assert (monday.date(), monday.weekday(), monday.hour) == (date(2026, 12, 7), 0, 12)
+    assert timezone.localtime(monday).hour == 12
+    usual = default_meeting_start(time(13, 30), today=date(2026, 11, 28))
+    assert (usual.hour, usual.minute) == (13, 30)
+
+    # The scheduling form proposes the group's usual time once it has met.
+    make_meeting(days_from_now=-30)  # 13:30, as the group's meetings are
+    form = moderator_client.get(reverse("reviews:schedule", args=[review["group"].id]))
+    proposed = form.context["form"].initial["starts_at"]
+    assert proposed.weekday() < 5
+    assert (timezone.localtime(proposed).hour, timezone.localtime(proposed).minute) == (13, 30)

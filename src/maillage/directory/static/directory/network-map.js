@@ -13,6 +13,7 @@
   const nodes = Array.from(svg.querySelectorAll(".map-node"));
   const links = Array.from(svg.querySelectorAll(".map-link"));
   const labelLayer = svg.querySelector(".map-nodes");
+  const byRank = [...nodes].sort((a, b) => Number(a.dataset.rank) - Number(b.dataset.rank));
   const LABEL_PX = 13; // labels keep this size on screen, whatever the zoom
   const MIN_WIDTH = home.width / 12;
 
@@ -20,10 +21,24 @@
     svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.width} ${view.height}`);
     const pixelsPerUnit = svg.clientWidth / view.width || 1;
     labelLayer.setAttribute("font-size", (LABEL_PX / pixelsPerUnit).toFixed(2));
-    // As many names as fit: about one per 60 screen pixels of width, more when zoomed in.
+    // As many names as fit: about one per 60 screen pixels of width, more when zoomed in,
+    // the best connected first, and never one over another.
     const budget = Math.round((svg.clientWidth / 60) * (home.width / view.width));
-    for (const node of nodes) {
-      node.classList.toggle("named", Number(node.dataset.rank) < budget);
+    const placed = [];
+    for (const node of byRank) {
+      const wanted = Number(node.dataset.rank) < budget || node.classList.contains("selected");
+      node.classList.toggle("named", wanted);
+      if (!wanted) continue;
+      const box = node.querySelector(".map-label").getBBox();
+      const clash = placed.some(
+        (other) =>
+          box.x < other.x + other.width &&
+          other.x < box.x + box.width &&
+          box.y < other.y + other.height &&
+          other.y < box.y + box.height,
+      );
+      if (clash && !node.classList.contains("selected")) node.classList.remove("named");
+      else placed.push(box);
     }
   }
 
@@ -118,6 +133,7 @@
     }
     for (const node of nodes) node.classList.toggle("partner", partners.has(node.dataset.id));
     svg.classList.add("has-selection");
+    apply();
 
     panel.querySelector(".map-panel-empty").hidden = true;
     panel.querySelector(".map-panel-body").hidden = false;
