@@ -157,6 +157,8 @@ def chromium():
 def browser_watch():
     watch = BrowserWatch()
     yield watch
+    if watch._last_navigation and not watch.pages_checked:
+        watch.problems.append("pages were loaded, but none was checked by axe-core")
     if watch.problems:
         pytest.fail("The browser reported problems:\n" + "\n".join(watch.problems))
 

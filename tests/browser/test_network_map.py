@@ -33,9 +33,7 @@ def smallest_visible_label_px(page) -> float:
     )
 
 
-@pytest.mark.parametrize(
-    ("width", "height", "name"), [(1366, 900, "desktop"), (375, 740, "phone")]
-)
+@pytest.mark.parametrize(("width", "height", "name"), [(1366, 900, "desktop"), (375, 740, "phone")])
 def test_the_map_zooms_pans_and_shows_an_organization_and_its_links(
     live_server, demo_network, new_context, output_dir, width, height, name
 ):

@@ -76,9 +76,10 @@ def main_pages(client, verified_login, language: str = "fr"):
                             yield family_url, client.get(family_url).content.decode()
             if url == reverse("referrals:inbox"):
                 for referral in list(dict.fromkeys(re.findall(rf"/referrals/({UUID})/", html)))[:2]:
-                    yield f"/referrals/{referral}/", client.get(
-                        f"/referrals/{referral}/"
-                    ).content.decode()
+                    yield (
+                        f"/referrals/{referral}/",
+                        client.get(f"/referrals/{referral}/").content.decode(),
+                    )
 
 
 class VisibleText(HTMLParser):

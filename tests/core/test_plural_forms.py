@@ -8,9 +8,7 @@ from pathlib import Path
 import polib
 import pytest
 
-CATALOGUE = (
-    Path(__file__).resolve().parents[2] / "src/maillage/locale/fr/LC_MESSAGES/django.po"
-)
+CATALOGUE = Path(__file__).resolve().parents[2] / "src/maillage/locale/fr/LC_MESSAGES/django.po"
 COUNT = re.compile(r"%\((?:count|counter|n|[a-z_]+_count)\)[sd]|\{(?:count|counter)\}")
 
 

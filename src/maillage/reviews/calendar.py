@@ -34,9 +34,7 @@ def outline(agenda: Agenda) -> str:
                 len(agenda.follow_ups),
             )
             % {"count": len(agenda.follow_ups)},
-            ngettext(
-                "3. New situation (%(count)s)", "3. New situations (%(count)s)", presented
-            )
+            ngettext("3. New situation (%(count)s)", "3. New situations (%(count)s)", presented)
             % {"count": presented},
             _("4. Optional slots: a situation that went well, a clinical case, a short training"),
             _("5. Round table on how the meeting went"),

@@ -324,9 +324,7 @@ def meeting_close(request, meeting_id):
     to it: the moderator is told which, and confirms, before the meeting is closed."""
     meeting = selectors.access_meeting_by_id(request.user, meeting_id)
     require(request.user, "reviews.moderate", meeting)
-    left = (
-        agenda_module.left_in_queue(meeting) if meeting.is_open and meeting.has_begun else []
-    )
+    left = agenda_module.left_in_queue(meeting) if meeting.is_open and meeting.has_begun else []
     if left and request.POST.get("confirmed") != "yes":
         return render(
             request,

@@ -97,7 +97,8 @@ NOTES = {
 # case conference or an event. Kinds not listed keep the note as it is.
 AS_KIND = {
     "Rencontre au bureau. Madame dit se sentir plus confiante avec le bébé.": {
-        EntryKind.HOME_VISIT: "Visite à domicile. Madame dit se sentir plus confiante avec le bébé.",
+        EntryKind.HOME_VISIT: "Visite à domicile. Madame dit se sentir plus confiante avec "
+        "le bébé.",
         EntryKind.PHONE_CALL: "Appel. Madame dit se sentir plus confiante avec le bébé.",
         EntryKind.CASE_CONFERENCE: "Rencontre clinique. Madame se dit plus confiante avec le bébé.",
         EntryKind.EVENT: "Madame dit se sentir plus confiante avec le bébé.",
