@@ -42,8 +42,10 @@ demo: messages
 	@echo ""
 	@echo "Maillage is served at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@# The task worker sends e-mails (printed on this console in the demo); it stops with make.
-	$(BIN)/maillage db_worker --interval 2 --no-reload & trap "kill $$!" EXIT; \
-	$(BIN)/gunicorn maillage.wsgi:application --bind $(HOST):$(PORT) --workers 2 \
+	@# The links in e-mails point to where this demo is served, whatever HOST and PORT are.
+	MAILLAGE_BASE_URL=http://$(HOST):$(PORT) $(BIN)/maillage db_worker --interval 2 --no-reload & \
+	trap "kill $$!" EXIT; \
+	MAILLAGE_BASE_URL=http://$(HOST):$(PORT) $(BIN)/gunicorn maillage.wsgi:application --bind $(HOST):$(PORT) --workers 2 \
 		--access-logfile - --log-level warning
 
 system-test-deps:

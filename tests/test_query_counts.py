@@ -34,12 +34,13 @@ ENTRIES_PER_FAMILY = 40
 # Round three: the caseload, inbox and referral step ask the one disclosure rule
 # (families.permissions) for what each row may show, in a fixed number of queries: the
 # reader's circle rows, the consents of families recorded elsewhere, the caregivers named.
+# Issue 13: every full page's header counts the reader's unread notifications (one COUNT).
 LIMITS = {
     "caseload": 11,
     "family": 16,
-    "timeline": 9,
-    "inbox": 16,
-    "directory_search": 6,
+    "timeline": 10,
+    "inbox": 17,
+    "directory_search": 7,
     "referral_step": 17,
     "plan_action_update": 17,
     "api_families": 7,

@@ -62,14 +62,13 @@ def test_practitioner_finds_a_perinatal_team_and_reads_it_in_english(
     assert "team" in page.locator(".results-count").inner_text()
 
 
-def test_pages_pass_axe_on_a_phone(live_server, demo_network, chromium, output_dir):
-    context = chromium.new_context(
+def test_pages_pass_axe_on_a_phone(live_server, demo_network, new_context, output_dir):
+    context = new_context(
         viewport={"width": 375, "height": 740},
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
         locale="fr-CA",
-        bypass_csp=True,
     )
     page = context.new_page()
     base = live_server.url
@@ -84,15 +83,3 @@ def test_pages_pass_axe_on_a_phone(live_server, demo_network, chromium, output_d
     page.get_by_role("heading", level=2, name="Qui fait quoi").wait_for()
     assert axe_violations(page) == []
     page.screenshot(path=output_dir / "team-phone.png", full_page=True)
-    context.close()
-
-
-def test_network_map_is_drawn(live_server, demo_network, page, output_dir):
-    base = live_server.url
-    log_in(page, base, "practitioner@demo.maillage.test")
-    page.goto(f"{base}/directory/map/")
-    image = page.get_by_role("img", name="Carte du réseau")
-    image.wait_for()
-    assert page.evaluate("() => document.querySelector('.map-figure img').naturalWidth") == 1600
-    assert axe_violations(page) == []
-    page.screenshot(path=output_dir / "network-map.png", full_page=True)

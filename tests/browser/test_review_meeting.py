@@ -16,6 +16,7 @@ from maillage.families.models import Caregiver, Family
 from maillage.reviews import services
 from tests.browser.conftest import axe_violations
 from tests.conftest import PASSWORD, make_user
+from tests.reviews.conftest import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -105,7 +106,8 @@ def test_a_review_from_scheduling_to_the_next_agenda(live_server, group, page, o
     log_in(page, base, "moderator@example.org")
     open_group(page)
     assert axe_violations(page) == []
-    assert schedule(page, today + timedelta(days=7)) == "CLSC du Nord"
+    # The meeting is today: what happens at a meeting is recorded on its day.
+    assert schedule(page, today) == "CLSC du Nord"
     assert "CLSC du Nord" in page.locator("dl.facts").inner_text()
     page.screenshot(path=output_dir / "1-meeting-scheduled.png", full_page=True)
     log_out(page)
@@ -237,3 +239,60 @@ def test_the_seeded_year_reads_on_the_statistics_page(
     assert figures["Harmed the carer"] == "4"
     assert axe_violations(page) == []
     page.screenshot(path=output_dir / "seeded-year-statistics.png", full_page=True)
+
+
+def test_a_meeting_ahead_cannot_be_held_and_closing_says_what_goes_back_to_the_queue(
+    live_server, group, page, browser_watch, output_dir
+):
+    base = live_server.url
+    today = timezone.localdate()
+    moderator = group["moderator"]
+    ahead = services.schedule_meeting(
+        by=moderator,
+        group=group["group"],
+        starts_at=at(today + timedelta(days=21)),
+    )
+    services.submit_situation(
+        by=group["nurse"],
+        group=group["group"],
+        kind="malfunction",
+        title="Une orientation sans suivi",
+        narrative="The mother was referred by fax and nobody called her for three weeks.",
+        sectors=["primary_care", "substance_use"],
+    )
+
+    # Weeks ahead: no attendance, no five questions, no closing; the page says why.
+    log_in(page, base, "moderator@example.org")
+    page.goto(f"{base}/reviews/meetings/{ahead.id}/")
+    notice = page.locator("#not-yet")
+    assert "its attendance, the five questions and its closing are recorded from that day" in (
+        notice.inner_text()
+    )
+    assert page.get_by_role("button", name="Record the meeting as held").count() == 0
+    assert page.get_by_role("link", name="Attendance").count() == 0
+    assert page.get_by_role("link", name="Record the five questions").count() == 0
+    # Asked for all the same, the attendance page answers 409 with the reason.
+    browser_watch.expect_error_status(r"/attendance/$")
+    response = page.goto(f"{base}/reviews/meetings/{ahead.id}/attendance/")
+    assert response.status == 409
+    assert "can be recorded from that day on" in page.locator("main").inner_text()
+
+    # The meeting moves to today; the situation proposed from the queue is not analysed.
+    page.goto(f"{base}/reviews/meetings/{ahead.id}/")
+    page.get_by_role("link", name="Change date or venue").click()
+    page.get_by_label("Date and time").fill(today.strftime("%Y-%m-%dT13:30"))
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Proposed from the queue").wait_for()
+    page.get_by_role("button", name="Record the meeting as held").click()
+
+    # Closing says out loud which situations go back to the queue, and asks to confirm.
+    heading = page.get_by_role("heading", level=2, name="1 situation was not analysed")
+    heading.wait_for()
+    assert page.locator("ul.left-in-queue").inner_text().strip() == "Une orientation sans suivi"
+    page.screenshot(path=output_dir / "1-closing-confirmation.png", full_page=True)
+    page.get_by_role("button", name="Close the meeting all the same").click()
+    page.get_by_text("The meeting is recorded as held").wait_for()
+    warning = page.locator(".message.warning").inner_text()
+    assert "1 situation was not analysed and goes back to the queue" in warning
+    assert "Une orientation sans suivi" in warning
+    page.screenshot(path=output_dir / "2-closed-with-warning.png", full_page=True)

@@ -93,16 +93,15 @@ def people(transactional_db):
     return {"users": users, "teams": teams, "device": device}
 
 
-def open_as(chromium, base: str, email: str, *, device=None, phone: bool = False):
+def open_as(new_context, base: str, email: str, *, device=None, phone: bool = False):
     """A browser context of its own for one person: English, logged in."""
-    options = {"locale": "fr-CA", "bypass_csp": True}
+    options: dict = {"locale": "fr-CA"}
     options |= (
         {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
         if phone
-        else {"viewport": {"width": 1280, "height": 900}}
+        else {}
     )
-    page = chromium.new_context(**options).new_page()
-    page.set_default_timeout(15000)
+    page = new_context(**options).new_page()
     page.goto(f"{base}/login/")
     page.get_by_role("button", name="English").click()
     page.wait_for_function("document.documentElement.lang === 'en'")
@@ -128,14 +127,14 @@ def fill_questionnaire(page, values: list[int]) -> None:
 
 
 def test_a_programme_from_creation_to_the_change_it_makes(
-    live_server, people, chromium, output_dir
+    live_server, people, new_context, output_dir
 ):
     base = live_server.url
     today = timezone.localdate()
     users, teams = people["users"], people["teams"]
 
     # 1. The coordinator creates the programme with three teams and the default topics.
-    coordinator = open_as(chromium, base, "coordinator@example.org", device=people["device"])
+    coordinator = open_as(new_context, base, "coordinator@example.org", device=people["device"])
     coordinator.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Cross-training"
     ).click()
@@ -179,7 +178,7 @@ def test_a_programme_from_creation_to_the_change_it_makes(
     session = ImmersionSession.objects.get()
 
     # 3. Annie, of the addiction team, finds the session, signs up, fills the before form.
-    annie = open_as(chromium, base, "annie@example.org")
+    annie = open_as(new_context, base, "annie@example.org")
     annie.get_by_role("navigation", name="Main").get_by_role("link", name="Cross-training").click()
     annie.get_by_role("link", name=PROGRAMME).click()
     annie.locator("#sessions ~ .table-scroll").get_by_role("link").first.click()
@@ -208,7 +207,7 @@ def test_a_programme_from_creation_to_the_change_it_makes(
         colleague_sign_ups[key] = sign_up
 
     # 4. The host team's lead confirms the three sign-ups.
-    lead = open_as(chromium, base, "lead@example.org")
+    lead = open_as(new_context, base, "lead@example.org")
     lead.goto(f"{base}/training/sessions/{session.id}/")
     for name in ("Annie Gagnon", "Luc Roy", "Sara Tremblay"):
         lead.get_by_role("button", name=f"Confirm {name}").click()
@@ -269,7 +268,7 @@ def test_a_programme_from_creation_to_the_change_it_makes(
     coordinator.screenshot(path=output_dir / "7-programme-page.png", full_page=True)
 
     # The programme page and the questionnaire read on a phone too.
-    phone = open_as(chromium, base, "annie@example.org", phone=True)
+    phone = open_as(new_context, base, "annie@example.org", phone=True)
     phone.goto(programme_url)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     assert axe_violations(phone) == []
@@ -278,7 +277,7 @@ def test_a_programme_from_creation_to_the_change_it_makes(
 
 
 def test_the_seeded_programme_reads_well_with_its_phases_charts_and_pairs(
-    live_server, transactional_db, chromium, output_dir
+    live_server, transactional_db, new_context, output_dir
 ):
     """The demo network's three-phase programme, as its coordinator sees it."""
     from maillage.core.models import User
@@ -289,10 +288,7 @@ def test_the_seeded_programme_reads_well_with_its_phases_charts_and_pairs(
     coordinator = User.objects.get(email="coordinator@demo.maillage.test")
     device = TOTPDevice.objects.create(user=coordinator, name="phone", confirmed=True)
     base = live_server.url
-    page = chromium.new_context(
-        locale="fr-CA", viewport={"width": 1280, "height": 900}, bypass_csp=True
-    ).new_page()
-    page.set_default_timeout(15000)
+    page = new_context().new_page()
     page.goto(f"{base}/login/")
     page.get_by_role("button", name="English").click()
     page.wait_for_function("document.documentElement.lang === 'en'")

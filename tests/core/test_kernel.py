@@ -34,7 +34,8 @@ def test_an_allowed_transition_passes():
     ("language", "reason"),
     [
         ("en", "Cannot go from “Held” to “Cancelled”."),
-        ("fr", "Impossible de passer de « Tenue » à « Annulée »."),
+        # French guillemets hold their words with non-breaking spaces.
+        ("fr", "Impossible de passer de «\u00a0Tenue\u00a0» à «\u00a0Annulée\u00a0»."),
     ],
 )
 def test_a_refused_transition_names_both_statuses_in_the_readers_language(language, reason):

@@ -72,7 +72,7 @@ def review(network):
 
 @pytest.fixture
 def make_meeting(review):
-    def make(days_from_now=7, **kwargs):
+    def make(days_from_now=0, **kwargs):
         day = timezone.localdate() + timedelta(days=days_from_now)
         return services.schedule_meeting(
             by=review["moderator"], group=review["group"], starts_at=at(day), **kwargs

@@ -54,7 +54,8 @@ PLAN = [
         3,
     ),
     (-20, "malfunction", ["role_confusion"], ["home_visiting", CLSC], "yes", "no", "yes", 1),
-    (10, "malfunction", ["communication"], [HOSPITAL, CLSC], "yes", "yes", "yes", 1),
+    # Today: held but not closed yet (a meeting is analysed on its day, never before).
+    (0, "malfunction", ["communication"], [HOSPITAL, CLSC], "yes", "yes", "yes", 1),
 ]
 
 

@@ -64,7 +64,7 @@ def test_the_page_and_the_api_say_the_session_is_full(training, make_session, cl
     client.force_login(training["users"]["protector"])
     response = client.post(reverse("training:sign_up", args=[session.id]))
     assert response.status_code == 409
-    assert "This session is full: all 1 places are taken." in response.content.decode()
+    assert "This session is full: its only place is taken." in response.content.decode()
     api = client.post(
         f"/api/v1/training/sessions/{session.id}/sign-ups", {}, content_type="application/json"
     )

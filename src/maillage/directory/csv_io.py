@@ -21,6 +21,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
@@ -260,10 +261,11 @@ def _clean_value(col: Column, raw: str, lookups: dict) -> tuple[object, str | No
             return True, None
         return "", None
     if col.max_length and len(value) > col.max_length:
-        return None, _("too long (%(n)d characters, at most %(max)d)") % {
-            "n": len(value),
-            "max": col.max_length,
-        }
+        return None, ngettext(
+            "too long (%(n)d character, at most %(max)d)",
+            "too long (%(n)d characters, at most %(max)d)",
+            len(value),
+        ) % {"n": len(value), "max": col.max_length}
     if col.kind == "email":
         try:
             validate_email(value)

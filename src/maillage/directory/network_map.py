@@ -7,9 +7,14 @@ kind with its colour and its dash pattern, thicker for more weight: practitioner
 between organizations (here), and what other apps register with `register_edge_source` from
 their AppConfig.ready(): referrals, joint follow-up, training together.
 
-The layout is computed, not simulated: sectors on a circle, organizations on a sunflower
-spiral around their sector. It is deterministic, O(n), and stays readable at 300
-organizations where a force layout turns into a hairball.
+Two drawings. `render_svg` (the downloadable map, and the programme's before/after maps,
+which must keep every organization in its place from one map to the other) computes its
+layout: sectors on a circle, organizations on a sunflower spiral around their sector.
+`interactive_map` is the page's map: a force-directed layout (networkx's spring layout,
+fixed seed, started from the sector layout, links inside a sector pulling harder) that
+separates the clusters the links actually make; every node carries its id, and the page's
+script (static/directory/network-map.js) zooms, pans, and shows an organization and its
+links on a click. The tables of the page are its accessible alternative.
 """
 
 import math
@@ -258,3 +263,152 @@ def render_svg(graph: nx.Graph, highlight_sector: str = "") -> str:
         )
     out.append("</g></svg>")
     return "\n".join(out)
+
+
+# --- the page's interactive map -----------------------------------------------------------
+
+MAP_WIDTH, MAP_HEIGHT = 1200, 900
+MAP_MARGIN = 60
+# Below this many organizations every name is drawn; above, the best-connected first, and the
+# script shows more as one zooms in.
+ALL_LABELS_UP_TO = 40
+SPRING_UP_TO = 450
+
+
+def short_label(name: str, limit: int = 28) -> str:
+    """A name cut at a word boundary, never mid-word, with an ellipsis."""
+    if len(name) <= limit:
+        return name
+    cut = name[:limit].rsplit(" ", 1)[0].rstrip(" -–—,")
+    return (cut or name[:limit]) + "…"
+
+
+def spring_positions(graph: nx.MultiGraph, *, seed: int = 7) -> dict:
+    """Force-directed positions in the map's canvas; the same graph always gives the same
+    map. Links within a sector pull twice as hard, so that sectors read as clusters."""
+    simple = nx.Graph()
+    simple.add_nodes_from(graph.nodes)
+    for a, b, data in graph.edges(data=True):
+        same = graph.nodes[a]["sector"] == graph.nodes[b]["sector"]
+        weight = (2.0 if same else 1.0) * math.log1p(data["weight"])
+        if simple.has_edge(a, b):
+            simple[a][b]["weight"] += weight
+        else:
+            simple.add_edge(a, b, weight=weight)
+    if not simple.number_of_nodes():
+        return {}
+    start = {n: (x / WIDTH, y / HEIGHT) for n, (x, y) in layout(graph)["nodes"].items()}
+    count = simple.number_of_nodes()
+    if count > SPRING_UP_TO:
+        raw = start  # networkx would need scipy past 500 nodes; the sector layout stays.
+    else:
+        # Started from the sector layout, a few dozen steps settle it (≈0.5 s at 300).
+        raw = nx.spring_layout(
+            simple,
+            pos=start,
+            seed=seed,
+            weight="weight",
+            k=1.6 / math.sqrt(count),
+            iterations=60 if count <= 100 else 30,
+        )
+    xs = [p[0] for p in raw.values()]
+    ys = [p[1] for p in raw.values()]
+    span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
+    width, height = MAP_WIDTH - 2 * MAP_MARGIN, MAP_HEIGHT - 2 * MAP_MARGIN
+    return {
+        n: (
+            MAP_MARGIN + (x - min(xs)) / span_x * width,
+            MAP_MARGIN + (y - min(ys)) / span_y * height,
+        )
+        for n, (x, y) in raw.items()
+    }
+
+
+def interactive_map(graph: nx.MultiGraph, *, sector: str = "") -> dict:
+    """What the page draws: the SVG's nodes and links, and, per organization, what its panel
+    says (name, sector, teams, links by partner and kind). With a sector chosen, the map
+    keeps that sector's organizations, their direct partners and the links between them."""
+    if sector:
+        chosen = {n for n, d in graph.nodes(data=True) if d["sector"] == sector}
+        keep = chosen | {m for n in chosen for m in graph.neighbors(n)}
+        graph = nx.MultiGraph(graph.subgraph(keep))
+        # Only the sector's own links: those between two of its partners are another story.
+        graph.remove_edges_from(
+            [(a, b, k) for a, b, k in graph.edges(keys=True) if a not in chosen and b not in chosen]
+        )
+    positions = spring_positions(graph)
+    partners = {n: len(set(graph.neighbors(n))) for n in graph.nodes}
+    ranked = sorted(graph.nodes, key=lambda n: (-partners[n], graph.nodes[n]["name"]))
+    rank = {n: i for i, n in enumerate(ranked)}
+    max_weight: dict[str, float] = {}
+    for _a, _b, d in graph.edges(data=True):
+        max_weight[d["kind"]] = max(max_weight.get(d["kind"], 1), d["weight"])
+    nodes, links = [], []
+    for n, d in graph.nodes(data=True):
+        x, y = positions[n]
+        nodes.append(
+            {
+                "id": str(n),
+                "name": d["name"],
+                "label": short_label(d["name"]),
+                "sector": d["sector"],
+                "sector_label": str(Sector(d["sector"]).label),
+                "colour": sector_colour(d["sector"]),
+                "teams": d["teams"],
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "r": round(6 + 2.5 * math.sqrt(max(d["teams"], 1)), 1),
+                "rank": rank[n],
+                "labelled": len(ranked) <= ALL_LABELS_UP_TO or rank[n] < ALL_LABELS_UP_TO // 2,
+                # Names on the right half read leftwards, so that none runs off the map.
+                "label_left": x > MAP_WIDTH * 0.6,
+                "partners": partners[n],
+            }
+        )
+    for a, b, d in graph.edges(data=True):
+        (x1, y1), (x2, y2) = positions[a], positions[b]
+        links.append(
+            {
+                "a": str(a),
+                "b": str(b),
+                "kind": d["kind"],
+                "kind_label": str(EDGE_LABELS.get(d["kind"], d["kind"])),
+                "weight": d["weight"],
+                "colour": EDGE_KINDS[d["kind"]],
+                "dash": EDGE_DASHES.get(d["kind"], ""),
+                "width": round(1 + 3 * d["weight"] / max_weight[d["kind"]], 2),
+                "x1": round(x1, 1),
+                "y1": round(y1, 1),
+                "x2": round(x2, 1),
+                "y2": round(y2, 1),
+            }
+        )
+    nodes.sort(key=lambda node: -node["rank"])  # the best connected drawn last, on top
+    return {"width": MAP_WIDTH, "height": MAP_HEIGHT, "nodes": nodes, "links": links}
+
+
+def panel_data(drawing: dict) -> dict:
+    """Per organization, its links grouped by partner, for the panel the script fills."""
+    names = {node["id"]: node["name"] for node in drawing["nodes"]}
+    panel: dict[str, dict] = {
+        node["id"]: {
+            "name": node["name"],
+            "sector": node["sector_label"],
+            "teams": node["teams"],
+            "links": [],
+        }
+        for node in drawing["nodes"]
+    }
+    for link in drawing["links"]:
+        for here, there in ((link["a"], link["b"]), (link["b"], link["a"])):
+            panel[here]["links"].append(
+                {
+                    "id": there,
+                    "name": names[there],
+                    "kind": link["kind_label"],
+                    "weight": link["weight"],
+                }
+            )
+    for item in panel.values():
+        item["links"].sort(key=lambda link: (-link["weight"], link["name"]))
+    return panel

@@ -81,10 +81,15 @@ def network_map_page(request):
     sector = request.GET.get("sector", "")
     kinds = _map_kinds(request)
     graph = network_map.organization_graph(fetched_by=request.user, kinds=kinds)
+    if sector not in network_map.Sector.values:
+        sector = ""
+    drawing = network_map.interactive_map(graph, sector=sector)
     return render(
         request,
         "directory/network_map.html",
         {
+            "drawing": drawing,
+            "panel": network_map.panel_data(drawing),
             "summary": network_map.summary(graph),
             "legend": network_map.legend(),
             "edge_legend": network_map.edge_legend(kinds),

@@ -128,3 +128,9 @@ def build_agenda(meeting: Meeting) -> Agenda:
         rating_count=ratings["count"],
         free_slots=free_slots,
     )
+
+
+def left_in_queue(meeting: Meeting) -> list[Situation]:
+    """The situations the agenda proposes from the queue that were not analysed: closing the
+    meeting sends them back to the queue, for the next one."""
+    return [item.situation for item in build_agenda(meeting).new_situations if item.proposed]

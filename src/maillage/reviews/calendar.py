@@ -9,6 +9,7 @@ from datetime import UTC
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from .agenda import Agenda
@@ -27,9 +28,14 @@ def outline(agenda: Agenda) -> str:
     return "\n".join(
         [
             _("1. Greeting"),
-            _("2. What became of the situations of the previous meeting (%(count)s)")
+            ngettext(
+                "2. What became of the situation of the previous meeting (%(count)s)",
+                "2. What became of the situations of the previous meeting (%(count)s)",
+                len(agenda.follow_ups),
+            )
             % {"count": len(agenda.follow_ups)},
-            _("3. New situations (%(count)s)") % {"count": presented},
+            ngettext("3. New situation (%(count)s)", "3. New situations (%(count)s)", presented)
+            % {"count": presented},
             _("4. Optional slots: a situation that went well, a clinical case, a short training"),
             _("5. Round table on how the meeting went"),
         ]

@@ -1,6 +1,6 @@
 """Input validation for the review pages. The rules themselves live in services.py."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -178,6 +178,15 @@ class ModeratorForm(forms.Form):
         return _user_by_email(self.cleaned_data["email"])
 
 
+def default_meeting_start(usual_time: time | None = None, *, today: date | None = None):
+    """A first guess for a new meeting: a week from today, moved to a weekday, at the group's
+    usual time of day (that of its latest meeting), or at noon; local time."""
+    day = (today or timezone.localdate()) + timedelta(days=7)
+    while day.weekday() >= 5:  # Saturday, Sunday
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, usual_time or time(12, 0)))
+
+
 class MeetingForm(forms.Form):
     starts_at = DateTimeField(
         label=_("Date and time"),
@@ -196,7 +205,7 @@ class MeetingForm(forms.Form):
         initial=2,
     )
 
-    def __init__(self, *args, organizations, proposed=None, **kwargs):
+    def __init__(self, *args, organizations, proposed=None, usual_time=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["host"].queryset = organizations
         if proposed is not None:
@@ -205,9 +214,7 @@ class MeetingForm(forms.Form):
                 "Proposed by rotation: %(name)s, the member that hosted least recently."
             ) % {"name": proposed.name}
         if not self.is_bound and "starts_at" not in self.initial:
-            # Next week, same time of day, on the hour: a sensible first guess.
-            guess = timezone.localtime() + timedelta(days=7)
-            self.initial["starts_at"] = guess.replace(minute=0, second=0, microsecond=0)
+            self.initial["starts_at"] = default_meeting_start(usual_time)
 
     def clean_starts_at(self) -> datetime:
         value = self.cleaned_data["starts_at"]

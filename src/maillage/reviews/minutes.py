@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 import reportlab
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -205,7 +206,11 @@ def minutes_pdf(agenda: Agenda, *, moderator: GroupMembership | None) -> bytes:
         story.append(
             Paragraph(
                 _text(
-                    _("Average rating: %(average)s / 5 (%(count)s ratings)")
+                    ngettext(
+                        "Average rating: %(average)s / 5 (%(count)s rating)",
+                        "Average rating: %(average)s / 5 (%(count)s ratings)",
+                        agenda.rating_count,
+                    )
                     % {
                         "average": formats.number_format(agenda.rating_average, 1),
                         "count": agenda.rating_count,

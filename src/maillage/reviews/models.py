@@ -227,6 +227,16 @@ class Meeting(TimeStamped):
     def is_open(self) -> bool:
         return self.status == MeetingStatus.SCHEDULED
 
+    @property
+    def day(self):
+        return timezone.localtime(self.starts_at).date()
+
+    @property
+    def has_begun(self) -> bool:
+        """A meeting is held on its day: attendance, the analysis and its closing are
+        recorded from that day on, never ahead of it."""
+        return self.day <= timezone.localdate()
+
 
 class Attendance(TimeStamped):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")

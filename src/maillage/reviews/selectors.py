@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from maillage.core.models import User
 from maillage.core.permissions import require
@@ -258,6 +259,12 @@ def follow_up_situations(meeting: Meeting, previous: Meeting | None = None) -> Q
         status=SituationStatus.PRESENTED,
         meeting__starts_at__lt=meeting.starts_at,
     ).distinct()
+
+
+def usual_meeting_time(group: ReviewGroup):
+    """The local time of day of the group's latest meeting, if it has one."""
+    latest = group.meetings.exclude(status=MeetingStatus.CANCELLED).order_by("-starts_at").first()
+    return timezone.localtime(latest.starts_at).time() if latest else None
 
 
 def propose_host(group: ReviewGroup) -> Organization | None:

@@ -17,7 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
@@ -113,6 +115,19 @@ def _require_open(meeting: Meeting) -> None:
         raise IllegalTransition(
             _("This meeting is %(status)s: its record is closed.")
             % {"status": meeting.get_status_display().lower()}
+        )
+
+
+def require_meeting_day(meeting: Meeting) -> None:
+    """What happens at the meeting (attendance, the five questions, the round table, the
+    follow-up, closing it as held) is recorded on or after its day, never ahead of it."""
+    if not meeting.has_begun:
+        raise IllegalTransition(
+            _(
+                "This meeting takes place on %(day)s: its attendance, analysis and closing "
+                "can be recorded from that day on."
+            )
+            % {"day": date_format(meeting.day, "DATE_FORMAT")}
         )
 
 
@@ -413,6 +428,7 @@ def close_meeting(*, by: User, meeting: Meeting, request=None) -> Meeting:
     require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
+    require_meeting_day(meeting)
     check_transition(MEETING_TRANSITIONS, meeting.status, MeetingStatus.HELD)
     previous = selectors.previous_meeting(meeting)
     listed = selectors.follow_up_situations(meeting, previous).values_list("id", flat=True)
@@ -437,6 +453,7 @@ def record_attendance(
     require(by, "reviews.moderate", meeting)
     meeting = _lock_meeting(meeting)
     _require_open(meeting)
+    require_meeting_day(meeting)
     members = {m.user_id: m.user for m in meeting.group.memberships.select_related("user")}
     present_ids = {u.pk for u in present}
     strangers = present_ids - members.keys()
@@ -503,6 +520,7 @@ def record_round_table(
     """Section (5): how the meeting went, and a 1 to 5 rating per participant present."""
     require(by, "reviews.moderate", meeting)
     _require_open(meeting)
+    require_meeting_day(meeting)
     confirmed = _check_deidentified({"notes": notes}, confirmations)
     with transaction.atomic():
         return _record_round_table(by, meeting, notes, ratings, confirmed, request)
@@ -721,6 +739,7 @@ def record_analysis(
     open."""
     require(by, "reviews.moderate", meeting)
     _require_open(meeting)
+    require_meeting_day(meeting)
     malfunction = _required_text(
         malfunction, "malfunction", _("Say what the situation revealed about cooperation.")
     )
@@ -798,7 +817,11 @@ def _check_can_analyse(meeting: Meeting, situation: Situation) -> None:
         check_transition(SITUATION_TRANSITIONS, situation.status, SituationStatus.PRESENTED)
         if meeting.situations.count() >= meeting.new_situation_slots:
             raise IllegalTransition(
-                _("This meeting already has its %(count)s new situation(s).")
+                ngettext(
+                    "This meeting already has its %(count)s new situation.",
+                    "This meeting already has its %(count)s new situations.",
+                    meeting.new_situation_slots,
+                )
                 % {"count": meeting.new_situation_slots}
             )
     elif situation.status != SituationStatus.PRESENTED:
@@ -821,6 +844,7 @@ def add_improvement_action(
     a participant) and a due date; it is followed up at every meeting until closed."""
     require(by, "reviews.moderate", meeting)
     _require_open(meeting)
+    require_meeting_day(meeting)
     description = _required_text(
         description, "description", _("Describe the avenue for improvement.")
     )
@@ -941,6 +965,7 @@ def record_follow_up(
     """Section (2): what became of a situation presented earlier."""
     require(by, "reviews.moderate", meeting)
     _require_open(meeting)
+    require_meeting_day(meeting)
     confirmed = _check_deidentified({"note": note}, confirmations)
     with transaction.atomic():
         meeting = _lock_meeting(meeting)

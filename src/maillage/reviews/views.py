@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from maillage.audit.models import Action
@@ -60,6 +61,12 @@ def handles_conflicts(view):
             )
 
     return wrapper
+
+
+def _on_the_day(meeting) -> None:
+    """The pages of what happens at a meeting open on its day: ahead of it, the reason (409)."""
+    if meeting.is_open:
+        services.require_meeting_day(meeting)
 
 
 def _form_page(request, *, title, form, back, intro="", submit=None, status=200, extra=None):
@@ -229,6 +236,7 @@ def meeting_schedule(request, group_id):
         request.POST or None,
         organizations=selectors.member_organizations(group),
         proposed=selectors.propose_host(group),
+        usual_time=selectors.usual_meeting_time(group),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -303,6 +311,7 @@ def meeting_detail(request, meeting_id):
             "is_moderator": request.user.has_perm("reviews.moderate", meeting),
             "moderator": selectors.moderator_of(meeting.group),
             "today": timezone.localdate(),
+            "has_begun": meeting.has_begun,
         },
     )
 
@@ -311,9 +320,32 @@ def meeting_detail(request, meeting_id):
 @require_POST
 @handles_conflicts
 def meeting_close(request, meeting_id):
+    """Closing a meeting sends the situations proposed from the queue but not analysed back
+    to it: the moderator is told which, and confirms, before the meeting is closed."""
     meeting = selectors.access_meeting_by_id(request.user, meeting_id)
+    require(request.user, "reviews.moderate", meeting)
+    left = agenda_module.left_in_queue(meeting) if meeting.is_open and meeting.has_begun else []
+    if left and request.POST.get("confirmed") != "yes":
+        return render(
+            request,
+            "reviews/meeting_close.html",
+            {"meeting": meeting, "group": meeting.group, "left": left},
+        )
     services.close_meeting(by=request.user, meeting=meeting, request=request)
     messages.success(request, _("The meeting is recorded as held. Its minutes are final."))
+    if left:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d situation was not analysed and goes back to the queue: %(titles)s.",
+                "%(count)d situations were not analysed and go back to the queue: %(titles)s.",
+                len(left),
+            )
+            % {
+                "count": len(left),
+                "titles": ", ".join(_("“%(title)s”") % {"title": s.title} for s in left),
+            },
+        )
     return redirect("reviews:meeting", meeting_id=meeting.id)
 
 
@@ -332,6 +364,7 @@ def meeting_cancel(request, meeting_id):
 def meeting_attendance(request, meeting_id):
     meeting = selectors.access_meeting_by_id(request.user, meeting_id)
     require(request.user, "reviews.moderate", meeting)
+    _on_the_day(meeting)
     members = list(selectors.members_of(meeting.group))
     present = [user.pk for user in selectors.present_at(meeting)]
     form = AttendanceForm(
@@ -395,6 +428,7 @@ def meeting_slot(request, meeting_id):
 def meeting_round_table(request, meeting_id):
     meeting = selectors.access_meeting_by_id(request.user, meeting_id)
     require(request.user, "reviews.moderate", meeting)
+    _on_the_day(meeting)
     raters = selectors.present_at(meeting) or [m.user for m in selectors.members_of(meeting.group)]
     current = selectors.round_table_ratings(meeting)
     initial = {"notes": meeting.round_table_notes} | {
@@ -438,6 +472,7 @@ def situation_analysis(request, meeting_id, situation_id):
     require(request.user, "reviews.moderate", meeting)
     if situation.group_id != meeting.group_id:
         raise Http404
+    _on_the_day(meeting)
     analysis = getattr(situation, "analysis", None)
     initial = {}
     if analysis is not None:
@@ -529,6 +564,7 @@ def follow_up(request, meeting_id, situation_id):
     meeting = selectors.access_meeting_by_id(request.user, meeting_id)
     situation = selectors.access_situation_by_id(request.user, situation_id)
     require(request.user, "reviews.moderate", meeting)
+    _on_the_day(meeting)
     current = selectors.follow_up_at(meeting, situation)
     form = FollowUpForm(request.POST or None, initial={"note": current.note if current else ""})
     if request.method == "POST" and form.is_valid():

@@ -68,29 +68,60 @@ ACTIONS = [
 NOTES = {
     Category.NOTES: [
         "Rencontre au bureau. Madame dit se sentir plus confiante avec le bébé.",
-        "Discussion sur le sommeil et l'allaitement; questions sur les pleurs du soir.",
-        "Father came to the meeting for the first time; engaged and asked many questions.",
+        "Discussion sur le sommeil et l'allaitement ; questions sur les pleurs du soir.",
+        "Father came to the meeting for the first time, engaged and asked many questions.",
         "Préoccupation partagée par l'éducatrice au sujet de l'attachement.",
     ],
     Category.PLAN: [
-        "Révision du plan : le logement reste la priorité de la famille.",
-        "Objectif atteint : inscription au groupe de parents.",
-        "Plan reviewed with the family; next step is the daycare application.",
+        "Révision du plan : le logement reste la priorité de la famille.",
+        "Objectif atteint : inscription au groupe de parents.",
+        "Plan reviewed with the family. Next step is the daycare application.",
     ],
     Category.SUBSTANCE_USE: [
-        "Consommation en baisse selon Madame; rendez-vous au CRD maintenu.",
-        "Rechute la semaine dernière, en parle ouvertement; plan de sécurité revu.",
+        "Consommation en baisse selon Madame ; rendez-vous au CRD maintenu.",
+        "Rechute la semaine dernière, en parle ouvertement ; plan de sécurité revu.",
     ],
     Category.MENTAL_HEALTH: [
-        "Humeur plus basse depuis l'accouchement; dépistage EPDS proposé.",
+        "Humeur plus basse depuis l'accouchement ; dépistage EPDS proposé.",
         "Suivi en santé mentale commencé, se sent écoutée.",
     ],
     Category.CHILD_PROTECTION: [
-        "Rencontre avec l'intervenante DPJ : mesures volontaires proposées.",
-        "Signalement retenu; collaboration de la famille notée.",
+        "Rencontre avec l'intervenante DPJ : mesures volontaires proposées.",
+        "Signalement retenu ; collaboration de la famille notée.",
     ],
     Category.IDENTITY: ["Nouveau numéro de téléphone donné par Madame."],
 }
+
+
+# A note written at a place says so: the same observation, told as a home visit, a call, a
+# case conference or an event. Kinds not listed keep the note as it is.
+AS_KIND = {
+    "Rencontre au bureau. Madame dit se sentir plus confiante avec le bébé.": {
+        EntryKind.HOME_VISIT: "Visite à domicile. Madame dit se sentir plus confiante avec "
+        "le bébé.",
+        EntryKind.PHONE_CALL: "Appel. Madame dit se sentir plus confiante avec le bébé.",
+        EntryKind.CASE_CONFERENCE: "Rencontre clinique. Madame se dit plus confiante avec le bébé.",
+        EntryKind.EVENT: "Madame dit se sentir plus confiante avec le bébé.",
+    },
+    "Father came to the meeting for the first time, engaged and asked many questions.": {
+        EntryKind.HOME_VISIT: "Father was at the home visit for the first time, engaged and "
+        "asked many questions.",
+        EntryKind.PHONE_CALL: "Father joined the call for the first time, engaged and asked "
+        "many questions.",
+    },
+    "Rencontre avec l'intervenante DPJ : mesures volontaires proposées.": {
+        EntryKind.HOME_VISIT: "Visite conjointe avec l'intervenante DPJ : mesures volontaires "
+        "proposées.",
+        EntryKind.PHONE_CALL: "Appel avec l'intervenante DPJ : mesures volontaires proposées.",
+    },
+}
+
+
+def note_for(kind: str, text: str, *, visit_reason: str = "") -> str:
+    """The note as the entry's kind tells it; a visit that did not take place says so."""
+    if kind == EntryKind.HOME_VISIT and visit_reason:
+        return f"Visite non réalisée : {visit_reason[0].lower()}{visit_reason[1:]}."
+    return AS_KIND.get(text, {}).get(kind, text)
 
 
 class FamiliesStage:
@@ -123,6 +154,9 @@ class FamiliesStage:
         # What later stages (referrals) need of each family, kept small: its id, its lead
         # worker (user id, team), the organizations a consent in effect covers.
         self.followed: list[tuple] = []
+        # Each family's child: its age in days, or None while expected (referral reasons
+        # must fit it).
+        self.child_age_days: dict = {}
         self.counts = {
             "families": 0,
             "consents": 0,
@@ -228,14 +262,17 @@ class FamiliesStage:
             )
         if rng.random() < 0.4:
             rows["children"].append(Child(family=family, due_date=self._date_between(-10, 240)))
+            self.child_age_days[family.id] = None  # expected
         else:
+            age = rng.randint(0, 5 * 365)
             rows["children"].append(
                 Child(
                     family=family,
                     first_name=rng.choice(names.FIRST_NAMES),
-                    date_of_birth=self.today - timedelta(days=rng.randint(0, 5 * 365)),
+                    date_of_birth=self.today - timedelta(days=age),
                 )
             )
+            self.child_age_days[family.id] = age
         circle = [
             CircleMember(
                 family=family,
@@ -360,7 +397,7 @@ class FamiliesStage:
                     author_id=member.practitioner.user_id,
                     author_team=member.team,
                     category=category,
-                    text=rng.choice(NOTES[category]),
+                    text=note_for(kind, rng.choice(NOTES[category]), visit_reason=reason),
                     visibility=rng.choices(Visibility.values, weights=[12, 2, 1])[0],
                     visit_outcome=outcome,
                     visit_reason=reason,

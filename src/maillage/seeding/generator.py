@@ -191,6 +191,7 @@ class NetworkGenerator:
             org = self.rng.choice(self.organizations)
             plan.append((org, self.rng.choice(self.team_profiles[org.code][0].teams)))
         seen: dict[tuple, int] = {}
+        sites_of: dict[tuple, set] = {}
         territories = names.TERRITORIES[: self.scale.territories]
         for number, (org, profile) in enumerate(plan, start=1):
             english = self.team_profiles[org.code][1]
@@ -199,8 +200,21 @@ class NetworkGenerator:
             base = base.format(f=flower)
             repeat = seen.get((org.code, base), 0)
             seen[(org.code, base)] = repeat + 1
-            # A second team of the same kind in one organization is another point of service.
+            # A second team of the same kind in one organization is another point of service,
+            # in a territory where the organization has none of that kind yet (names stay
+            # unique within the organization; no extra draw, so the rest of the network
+            # stays as it was).
             territory = org.territory if not repeat else self.rng.choice(territories)
+            if repeat:
+                taken = sites_of.setdefault((org.code, base), {org.territory})
+                start = territories.index(territory) if territory in territories else 0
+                free = [
+                    territories[(start + k) % len(territories)]
+                    for k in range(len(territories))
+                    if territories[(start + k) % len(territories)] not in taken
+                ]
+                territory = free[0] if free else f"{territory} {repeat + 1}"
+                taken.add(territory)
             site = (
                 "" if not repeat else (f"Site {territory}" if not english else f"{territory} site")
             )
@@ -364,6 +378,7 @@ class NetworkGenerator:
             self.progress,
         )
         self.followed = stage.followed
+        self.child_age_days = stage.child_age_days
         self.result.counts.update(stage.run())
 
     def build_referrals(self) -> None:
@@ -377,6 +392,7 @@ class NetworkGenerator:
             self.offers,
             self.memberships,
             self.progress,
+            child_age_days=getattr(self, "child_age_days", {}),
         )
         self.result.counts.update(stage.run())
 

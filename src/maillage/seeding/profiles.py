@@ -31,8 +31,8 @@ class SectorProfile:
 
 
 REFER_FORM = "Formulaire de demande de service, par télécopieur ou messagerie sécurisée."
-REFER_PHONE = "Appeler l'accueil de l'équipe; une intervenante rappelle dans les 48 heures."
-REFER_EN = "Call the intake line; a worker calls back within two working days."
+REFER_PHONE = "Appeler l'accueil de l'équipe ; une intervenante rappelle dans les 48 heures."
+REFER_EN = "Call the intake line. A worker calls back within two working days."
 
 PROFILES = [
     SectorProfile(
@@ -181,7 +181,7 @@ PROFILES = [
             TeamProfile(
                 "Équipe santé mentale 0-5 ans",
                 "Évaluation et intervention en santé "
-                "mentale de la petite enfance; consultations pour les partenaires.",
+                "mentale de la petite enfance ; consultations pour les partenaires.",
                 [
                     (T.PARENT_INFANT_THERAPY, "Psychothérapie parent-enfant"),
                     (T.ASSESSMENT, "Consultation clinique pour les référents"),
@@ -189,7 +189,7 @@ PROFILES = [
                 ],
                 [P.INFANT_PARENTS, P.YOUNG_CHILD_PARENTS, P.PREGNANT],
                 [R.PSYCHOLOGIST, R.PHYSICIAN, R.SOCIAL_WORKER, R.NURSE],
-                "Enfants de 0 à 5 ans et leurs parents; femmes enceintes.",
+                "Enfants de 0 à 5 ans et leurs parents ; femmes enceintes.",
                 REFER_FORM,
             ),
         ],
@@ -205,7 +205,7 @@ PROFILES = [
             TeamProfile(
                 "Visites à domicile SIPPE",
                 "Services intégrés en périnatalité et petite "
-                "enfance : visites régulières de la grossesse jusqu'aux 5 ans de l'enfant.",
+                "enfance : visites régulières de la grossesse jusqu'aux 5 ans de l'enfant.",
                 [
                     (T.HOME_VISITS, "Visites à domicile prénatales et postnatales"),
                     (T.PARENTING_SUPPORT, "Soutien relationnel au rôle parental"),
@@ -235,7 +235,7 @@ PROFILES = [
                 ],
                 [P.SUBSTANCE_USE, P.LOW_INCOME, P.YOUNG_PARENTS],
                 [R.OUTREACH_WORKER, R.PEER_HELPER],
-                "Sans critère : accueil inconditionnel.",
+                "Sans critère : accueil inconditionnel.",
                 "Par téléphone ou texto, ou directement dans la rue.",
             ),
         ],

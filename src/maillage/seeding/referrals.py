@@ -38,31 +38,76 @@ PATHS = [
     ((Step.SEND, Step.ACKNOWLEDGE, Step.ACCEPT, Step.FAIL), 8),
     ((Step.SEND, Step.ACKNOWLEDGE, Step.HOLD, Step.ACCEPT, Step.START), 3),
 ]
+# Each reason, the child it fits (its age in days, None while expected) and the services it
+# asks for: a referral's reason fits the family's child and the service it is sent to.
+EXPECTED, ANY_BORN = (None, None), (0, 6 * 365)
 REASONS = [
-    "Grossesse et consommation d'opioïdes : suivi spécialisé souhaité.",
-    "Mère isolée, bébé de 2 mois : soutien au rôle parental à domicile.",
-    "Besoin d'une place en CPE pour permettre le retour aux études.",
-    "Signes de dépression post-partum, évaluation demandée.",
-    "Family needs housing support before the baby arrives.",
-    "Évaluation du développement de l'enfant (18 mois).",
+    (
+        "Grossesse et consommation d'opioïdes : suivi spécialisé souhaité.",
+        EXPECTED,
+        {"addiction_treatment", "assessment", "prenatal_care", "harm_reduction"},
+    ),
+    (
+        "Mère isolée avec un nourrisson : soutien au rôle parental à domicile.",
+        (0, 365),
+        {"home_visits", "parenting_support", "postnatal_care"},
+    ),
+    (
+        "Besoin d'une place en CPE pour permettre le retour aux études.",
+        (120, 5 * 365),
+        {"child_care"},
+    ),
+    (
+        "Signes de dépression post-partum, évaluation demandée.",
+        (0, 365),
+        {"mental_health", "assessment", "parent_infant_therapy", "postnatal_care"},
+    ),
+    (
+        "Family needs housing support before the baby arrives.",
+        EXPECTED,
+        {"basic_needs", "outreach"},
+    ),
+    (
+        "Évaluation du développement de l'enfant (18 mois).",
+        (450, 640),
+        {"assessment", "parent_infant_therapy", "medical_care"},
+    ),
 ]
+
+
+def reason_for(offer, age_days, rng) -> str:
+    """A reason that fits the family's child and the service asked for; failing one, a
+    request to assess the family's needs."""
+    fitting = [
+        text
+        for text, (low, high), services in REASONS
+        if (age_days is None if low is None else age_days is not None and low <= age_days <= high)
+        and offer is not None
+        and offer.service_type in services
+    ]
+    if fitting:
+        return rng.choice(fitting)
+    return "Demande d'évaluation des besoins de la famille par l'équipe."
+
+
 QUESTIONS = [
     (
         "Méthadone et allaitement",
-        "Une mère sous méthadone peut-elle allaiter? Quels signes "
-        "de sevrage surveiller chez le nouveau-né?",
+        "Une mère sous méthadone peut-elle allaiter ? Quels signes "
+        "de sevrage surveiller chez le nouveau-né ?",
     ),
     (
         "Attachement et consommation",
-        "Comment soutenir le lien mère-bébé quand la mère consomme de façon intermittente?",
+        "Comment soutenir le lien mère-bébé quand la mère consomme de façon intermittente ?",
     ),
     (
-        "Signalement ou non?",
-        "À partir de quand une consommation pendant la grossesse justifie-t-elle un signalement?",
+        "Signalement ou non ?",
+        "À partir de quand une consommation pendant la grossesse justifie-t-elle un signalement ?",
     ),
     (
         "Sleep and crying",
-        "A 3-month-old cries for hours every evening; what should the home visitor look for?",
+        "A 3-month-old cries for hours every evening. Advice sought on what the home "
+        "visitor should look for.",
     ),
 ]
 
@@ -77,8 +122,10 @@ class ReferralsStage:
         offers,
         memberships,
         progress,
+        child_age_days=None,
     ):
         self.rng = rng
+        self.child_age_days = child_age_days or {}
         self.count = count
         self.followed = followed
         self.progress = progress
@@ -149,14 +196,23 @@ class ReferralsStage:
         to_team, sent_at = target
         family_id, user_id, from_team_id = family_tuple[0], family_tuple[1], family_tuple[2]
         path = rng.choices([p for p, _w in PATHS], weights=[w for _p, w in PATHS])[0]
-        offers = self.offers_by_team.get(to_team.id) or [None]
+        # The service asked for fits the family's child: prenatal care while expected,
+        # child care once born.
+        age_days = self.child_age_days.get(family_id, 0)
+        unfit = "child_care" if age_days is None else "prenatal_care"
+        # Training is for professionals: no family is referred to it.
+        offers = [
+            o
+            for o in self.offers_by_team.get(to_team.id, [])
+            if o.service_type not in (unfit, "training")
+        ] or [None]
         referral = Referral(
             family_id=family_id,
             referrer_id=user_id,
             from_team_id=from_team_id,
             to_team=to_team,
-            service_offer=rng.choice(offers),
-            reason=rng.choice(REASONS),
+            service_offer=(offer := rng.choice(offers)),
+            reason=reason_for(offer, age_days, rng),
             urgency=Urgency.URGENT if rng.random() < 0.15 else Urgency.ROUTINE,
             created_at=sent_at - timedelta(minutes=rng.randint(5, 600)),
         )
@@ -199,7 +255,7 @@ class ReferralsStage:
         elif step == Step.START:
             referral.first_contact_at = at
         elif step == Step.COMPLETE:
-            referral.outcome = "Suivi en place; la famille est satisfaite."
+            referral.outcome = "Suivi en place ; la famille est satisfaite."
         if step in (Step.COMPLETE, Step.REJECT, Step.CANCEL, Step.FAIL):
             referral.closed_at = at
 
@@ -233,7 +289,7 @@ class ReferralsStage:
                         consultation=consultation,
                         author_id=answerer,
                         at=consultation.answered_at,
-                        text="Réponse de l'équipe : voir les repères ci-joints et en rediscuter.",
+                        text="Réponse de l'équipe : voir les repères ci-joints et en rediscuter.",
                     )
                 )
         Consultation.objects.bulk_create(rows, batch_size=2000)

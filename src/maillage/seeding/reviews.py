@@ -91,7 +91,7 @@ YEAR = [
         ),
         sectors=[Sector.PERINATAL, Sector.SUBSTANCE_USE],
         malfunction=(
-            "L'orientation a été vécue comme un transfert : aucune des deux équipes ne savait "
+            "L'orientation a été vécue comme un transfert : aucune des deux équipes ne savait "
             "qu'elle devait assurer un suivi conjoint."
         ),
         types=["referral_only", "communication"],
@@ -100,7 +100,7 @@ YEAR = [
         carer_harm="yes",
         carer_how="L'infirmière s'est sentie seule responsable de la rupture de suivi.",
         avoidable="yes",
-        follow_up="Le rappel à sept jours est en place ; la mère est suivie par les deux équipes.",
+        follow_up="Le rappel à sept jours est en place ; la mère est suivie par les deux équipes.",
         actions=[
             SeedAction(
                 "Convenir d'un rappel téléphonique à sept jours pour toute orientation entre "
@@ -136,7 +136,7 @@ YEAR = [
         carer_harm="yes",
         carer_how="The home visitor had to manage a crisis without any information.",
         avoidable="yes",
-        follow_up="The checklist now names the community team; weekend calls are being tested.",
+        follow_up="The checklist now names the community team. Weekend calls are being tested.",
         actions=[
             SeedAction(
                 "Add the community team to the ward's discharge checklist for families "
@@ -171,7 +171,7 @@ YEAR = [
         patient_how="Interruption des contacts parent-enfant pendant six semaines.",
         carer_harm="no",
         avoidable="partly",
-        follow_up="Une première rencontre conjointe a eu lieu ; la présentation reste à faire.",
+        follow_up="Une première rencontre conjointe a eu lieu ; la présentation reste à faire.",
         actions=[
             SeedAction(
                 "Tenir une rencontre conjointe avant d'arrêter les conditions d'un plan "
@@ -231,7 +231,7 @@ YEAR = [
         carer_harm="yes",
         carer_how="L'éducatrice a été mise en cause par le parent et par sa direction.",
         avoidable="yes",
-        follow_up="Le rappel de la procédure est fait ; le formulaire n'est pas encore adapté.",
+        follow_up="Le rappel de la procédure est fait ; le formulaire n'est pas encore adapté.",
         actions=[
             SeedAction(
                 "Rappeler aux équipes la procédure de consentement avant tout échange "
@@ -360,7 +360,7 @@ YEAR = [
         kind=SituationKind.MALFUNCTION,
         title="Changement d'intervenante non annoncé aux partenaires",
         narrative=(
-            "L'intervenante du centre de réadaptation a quitté son poste ; sa remplaçante n'a "
+            "L'intervenante du centre de réadaptation a quitté son poste ; sa remplaçante n'a "
             "pas été présentée aux partenaires. Le travailleur de proximité a continué "
             "d'écrire à l'ancienne intervenante pendant un mois."
         ),
@@ -417,13 +417,13 @@ WAITING = [
 ]
 
 ROUND_TABLE_NOTES = [
-    "Rencontre utile ; on manque de temps pour la deuxième situation.",
+    "Rencontre utile ; on manque de temps pour la deuxième situation.",
     "Good discussion, everyone spoke. The room was too small.",
     "Le climat est bon, sans blâme. À refaire.",
     "The follow-up of actions took most of the time: keep it shorter.",
 ]
 SLOTS = {
-    2: (SlotKind.TRAINING, "Capsule : la réduction des méfaits en périnatalité"),
+    2: (SlotKind.TRAINING, "Capsule : la réduction des méfaits en périnatalité"),
     5: (SlotKind.CLINICAL_CASE, "Clinical case: attachment in the first months"),
     8: (SlotKind.WENT_WELL, "Une orientation bien accompagnée"),
 }
@@ -465,7 +465,7 @@ def build_review_year(gen: "NetworkGenerator") -> None:
     group = ReviewGroup.objects.create(
         name="Revue des dysfonctionnements de coopération — Maillage",
         description=(
-            "Rencontre mensuelle des partenaires : on y revoit, sans blâme et sans nommer "
+            "Rencontre mensuelle des partenaires : on y revoit, sans blâme et sans nommer "
             "personne, les situations où la coopération a échoué ou a bien fonctionné. / "
             "Monthly partners' meeting reviewing, without blame, how we cooperate."
         ),

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from maillage.core.models import Role
 from maillage.core.tokens import join_codes
-from maillage.directory.models import Sector, Team
+from maillage.directory.models import Sector, ServiceType, Team
 from maillage.training.defaults import DEFAULT_ITEMS, DEFAULT_TOPICS
 from maillage.training.indicators import add_months
 from maillage.training.models import (
@@ -61,25 +61,64 @@ EXTRA_TOPIC = ("Le rôle du père et de l'entourage", "The role of fathers and o
 # How much each default statement moves after an immersion, on average (points on 1-5):
 # knowing whom to call moves most, explaining the effects of substances least.
 ITEM_EFFECTS = [1.1, 1.4, 0.7, 0.9]
-AGENDAS = [
-    "9 h : accueil et présentation du mandat de l'équipe\n"
-    "10 h : rencontre d'équipe (discussion de cas)\n"
-    "13 h : visite à domicile accompagnée\n"
-    "15 h 30 : retour sur la journée",
-    "9:00 welcome and the team's mandate\n"
-    "10:00 intake meeting observed\n"
-    "13:00 home visit shadowed\n"
-    "15:30 debrief: what surprised us, whom to call",
-    "8 h 30 : présentation des services et des trajectoires de référence\n"
-    "10 h : observation d'une activité de groupe parents-enfants\n"
-    "13 h 30 : échanges sur les effets des psychotropes pendant la grossesse",
-]
+# Sessions start at 9:00; each agenda fits its session's hours (3, 4 or 7 hours), in French
+# or English, and shadows a home visit only at a team that makes home visits.
+AGENDA_LINES = {
+    "fr": {
+        "welcome": "9 h : accueil et présentation du mandat de l'équipe",
+        "meeting": "10 h : rencontre d'équipe (discussion de cas)",
+        "group": "10 h : observation d'une activité de groupe parents-enfants",
+        "home": "13 h : visite à domicile accompagnée",
+        "intake": "13 h : observation de l'accueil et de l'évaluation",
+        "noon": "11 h 30 : retour sur la matinée",
+        "debrief_13": "12 h 15 : retour sur la matinée, à qui faire appel",
+        "debrief_16": "15 h : retour sur la journée, à qui faire appel",
+    },
+    "en": {
+        "welcome": "9:00 welcome and the team's mandate",
+        "meeting": "10:00 team meeting observed (case discussion)",
+        "group": "10:00 parent–child group activity observed",
+        "home": "13:00 home visit shadowed",
+        "intake": "13:00 intake and assessment observed",
+        "noon": "11:30 debrief of the morning",
+        "debrief_13": "12:15 debrief of the morning, whom to call",
+        "debrief_16": "15:00 debrief of the day, whom to call",
+    },
+}
+# (language, morning activity) for each of the three agendas a session may have.
+AGENDA_KINDS = [("fr", "meeting"), ("en", "meeting"), ("fr", "group")]
+
+
+def agenda(index: int, minutes: int, *, home_visits: bool) -> str:
+    language, morning = AGENDA_KINDS[index]
+    lines = AGENDA_LINES[language]
+    if minutes <= 180:
+        keys = ["welcome", morning, "noon"]
+    elif minutes <= 240:
+        keys = ["welcome", morning, "debrief_13"]
+    else:
+        keys = ["welcome", morning, "home" if home_visits else "intake", "debrief_16"]
+    return "\n".join(lines[key] for key in keys)
+
+
 HOST_ACTIVITIES = [
     [HostActivity.TEAM_MEETING, HostActivity.HOME_VISIT],
     [HostActivity.INTAKE, HostActivity.TEAM_MEETING],
     [HostActivity.GROUP_ACTIVITY, HostActivity.CASE_CONFERENCE],
     [HostActivity.HOME_VISIT, HostActivity.OUTREACH],
 ]
+
+
+HOME_SERVICES = {ServiceType.HOME_VISITS, ServiceType.CHILD_PROTECTION}
+
+
+def _activities(chosen: list[str], *, home_visits: bool) -> list[str]:
+    """What the host shows; a team that makes no home visit shows its intake instead."""
+    if home_visits:
+        return chosen
+    return list(
+        dict.fromkeys(HostActivity.INTAKE if a == HostActivity.HOME_VISIT else a for a in chosen)
+    )
 
 
 def own_stream(rng: random.Random) -> random.Random:
@@ -176,6 +215,12 @@ def build_training_programme(gen: "NetworkGenerator") -> None:
         None,
     )
 
+    # Teams whose services take them into homes: the only ones that show a home visit.
+    home_teams = {
+        offer.team_id
+        for offer in gen.offers
+        if offer.service_type in HOME_SERVICES or "domicile" in offer.name
+    }
     sessions, session_topics, sign_ups, assessments, answers = [], [], [], [], []
     hosts = list(teams)
     rng.shuffle(hosts)
@@ -194,10 +239,16 @@ def build_training_programme(gen: "NetworkGenerator") -> None:
                 phase=phase,
                 host_team=host,
                 starts_at=_at(day),
-                duration_minutes=rng.choice([180, 240, 420]),
+                duration_minutes=(minutes := rng.choice([180, 240, 420])),
                 capacity=4,
-                agenda=rng.choice(AGENDAS),
-                host_activities=join_codes(rng.choice(HOST_ACTIVITIES)),
+                agenda=agenda(
+                    rng.choice(range(len(AGENDA_KINDS))),
+                    minutes,
+                    home_visits=host.pk in home_teams,
+                ),
+                host_activities=join_codes(
+                    _activities(rng.choice(HOST_ACTIVITIES), home_visits=host.pk in home_teams)
+                ),
                 location=", ".join(p for p in (host.site, host.organization.address) if p),
                 status=SessionStatus.HELD if held else SessionStatus.SCHEDULED,
                 created_by=coordinator,

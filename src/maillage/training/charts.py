@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from .indicators import GroupRates, ItemChange
 
@@ -82,14 +83,17 @@ def change_chart(rows: list[ItemChange], *, chart_id: str = "change-chart") -> s
         _("Change in self-assessments after the immersion (mean and 95 % interval)"),
         desc,
     )
+    # Translated outside the f-strings: xgettext does not see a call inside an f-string, and
+    # the labels stayed in English on French pages.
+    axis_label = escape(pgettext("difference", "Change, after − before (points)"))
+    # xgettext:no-python-format
+    mean_label = escape(_("Mean [95 % interval]"))
     out.append(
         f'<text x="{plot_x0 + (plot_x1 - plot_x0) / 2:.0f}" y="20" text-anchor="middle" '
-        f'font-size="13" fill="{MUTED}" {FONT}>{escape(_("Change, after − before (points)"))}'
-        "</text>"
+        f'font-size="13" fill="{MUTED}" {FONT}>{axis_label}</text>'
     )
     out.append(
-        f'<text x="{plot_x1 + 12}" y="20" font-size="13" fill="{MUTED}" {FONT}>'
-        f"{escape(_('Mean [95 % interval]'))}</text>"
+        f'<text x="{plot_x1 + 12}" y="20" font-size="13" fill="{MUTED}" {FONT}>{mean_label}</text>'
     )
     zero = x(0.0)
     bottom = top + sum(heights)
@@ -165,7 +169,11 @@ def rates_chart(groups: list[GroupRates], *, chart_id: str) -> str:
     desc = "; ".join(
         f"{g.label}: "
         + (
-            _("before %(before)s, after %(after)s, %(count)s pairs")
+            ngettext(
+                "before %(before)s, after %(after)s, %(count)s pair",
+                "before %(before)s, after %(after)s, %(count)s pairs",
+                g.pairs_with_data,
+            )
             % {"before": _n(g.before), "after": _n(g.after), "count": g.pairs_with_data}
             if g.before is not None and g.after is not None
             else _("no data")
@@ -184,7 +192,12 @@ def rates_chart(groups: list[GroupRates], *, chart_id: str) -> str:
         out.append(
             f'<text x="{centre:.0f}" y="{base + 62}" text-anchor="middle" font-size="12" '
             f'fill="{MUTED}" {FONT}>'
-            + escape(_("%(count)s pairs with data") % {"count": group.pairs_with_data})
+            + escape(
+                ngettext(
+                    "%(count)s pair with data", "%(count)s pairs with data", group.pairs_with_data
+                )
+                % {"count": group.pairs_with_data}
+            )
             + "</text>"
         )
         if group.before is None or group.after is None:

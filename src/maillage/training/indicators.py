@@ -32,6 +32,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from maillage.core import csv_export
 
@@ -364,14 +365,24 @@ def effects_csv(changes: list[ItemChange], rates: list[GroupRates]) -> str:
                 _number(row.high if shown else None),
                 ""
                 if shown
-                else _("Fewer than %(count)s respondents: not shown.") % {"count": MIN_RESPONDENTS},
+                else ngettext(
+                    "Fewer than %(count)s respondent: not shown.",
+                    "Fewer than %(count)s respondents: not shown.",
+                    MIN_RESPONDENTS,
+                )
+                % {"count": MIN_RESPONDENTS},
             ]
         )
     for group in rates:
         note = (
             _("No data: the network does not record referrals yet.")
             if not group.available
-            else _("%(count)s pairs without data left out.") % {"count": group.pairs_without_data}
+            else ngettext(
+                "%(count)s pair without data left out.",
+                "%(count)s pairs without data left out.",
+                group.pairs_without_data,
+            )
+            % {"count": group.pairs_without_data}
         )
         writer.writerow(
             [

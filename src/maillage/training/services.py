@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
@@ -395,11 +396,14 @@ def sign_up(
     taken = locked.sign_ups.filter(status__in=HOLDS_A_PLACE).count()
     if taken >= locked.capacity:
         raise SessionFull(
-            _(
-                "This session is full: all %(capacity)s places are taken. Ask %(host)s about "
-                "their next session, or choose another one."
+            ngettext(
+                "This session is full: its only place is taken. Ask %(host)s about their "
+                "next session, or choose another one.",
+                "This session is full: all %(count)s places are taken. Ask %(host)s about "
+                "their next session, or choose another one.",
+                locked.capacity,
             )
-            % {"capacity": locked.capacity, "host": session.host_team.name}
+            % {"count": locked.capacity, "host": session.host_team.name}
         )
     created = SignUp(session=locked, practitioner=by.practitioner, team=team)
     created.full_clean()

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from maillage.audit.models import Action
@@ -476,7 +477,12 @@ def attendance(request, session_id):
         else:
             messages.success(
                 request,
-                _("Attendance is recorded: %(count)s present.") % {"count": count},
+                ngettext(
+                    "Attendance is recorded: %(count)s present.",
+                    "Attendance is recorded: %(count)s present.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect("training:session", session_id=session.id)
     return _form_page(
