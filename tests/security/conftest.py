@@ -184,7 +184,7 @@ def build_world() -> dict:
         moderator=u["other_moderator"],
         participants=[u["other_participant"]],
     )
-    meeting = reviews.schedule_meeting(by=u["moderator"], group=group, starts_at=_at(7))
+    meeting = reviews.schedule_meeting(by=u["moderator"], group=group, starts_at=_at(0, 23))
     narrative = "Une orientation vers le centre de réadaptation sans suivi conjoint."
     presented = reviews.submit_situation(
         by=u["participant"],
