@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "maillage.families",
     "maillage.training",
     "maillage.referrals",
+    "maillage.implementation",
     "maillage.seeding",
 ]
 
