@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from maillage.core.api_auth import api_auth
 from maillage.directory.api import router as directory_router
 from maillage.families.api import router as families_router
+from maillage.implementation.api import router as implementation_router
 from maillage.referrals.api import router as referrals_router
 from maillage.reviews.api import router as reviews_router
 from maillage.training.api import router as training_router
@@ -24,3 +25,4 @@ api.add_router("/reviews/", reviews_router)
 api.add_router("/families/", families_router)
 api.add_router("/training/", training_router)
 api.add_router("/referrals/", referrals_router)
+api.add_router("/implementation/", implementation_router)

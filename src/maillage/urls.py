@@ -42,5 +42,6 @@ urlpatterns = [
     path("referrals/", include("maillage.referrals.urls")),
     path("audit/", include("maillage.audit.urls")),
     path("reviews/", include("maillage.reviews.urls")),
+    path("programmes/", include("maillage.implementation.urls")),
     path("api/v1/", api.urls),
 ]

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from maillage.training.indicators import MeanInterval, add_months, mean_with_interval
 
-from .models import TRAINED_BY, EnrolmentStatus
+from .models import TRAINED_BY, EnrolmentStatus, Stage
 
 
 @dataclass(frozen=True)
@@ -262,6 +262,10 @@ class StageFigure:
     days: int | None
     planned: int
     done: int
+
+    @property
+    def label(self) -> str:
+        return str(Stage(self.stage).label)
 
     @property
     def share_done(self) -> float | None:

@@ -67,11 +67,16 @@ def access_programme(user: User, programme_id) -> Programme:
 
 
 def sites_of(programme: Programme) -> list[Site]:
-    return list(
+    """The programme's sites, each with its stages and `current_stage` (the latest begun)."""
+    sites = list(
         programme.sites.select_related("team__organization").prefetch_related(
             Prefetch("stages", queryset=SiteStage.objects.order_by("started_on"))
         )
     )
+    for site in sites:
+        stages = list(site.stages.all())
+        site.current_stage = stages[-1] if stages else None
+    return sites
 
 
 def access_site(user: User, site_id) -> Site:
@@ -155,6 +160,16 @@ def my_sites(user: User, programme: Programme | None = None) -> list[Site]:
     if programme is not None:
         sites = sites.filter(programme=programme)
     return list(sites.distinct().order_by("programme__name_fr", "team__name"))
+
+
+def site_choices(user: User) -> QuerySet[Site]:
+    """The sites a practitioner may enrol families at (a form's choices)."""
+    return (
+        Site.objects.filter(team__memberships__practitioner__user=user)
+        .select_related("programme", "team")
+        .distinct()
+        .order_by("programme__name_fr", "team__name")
+    )
 
 
 # --- a family's enrolments and sessions (the family's rule) ------------------------------------
