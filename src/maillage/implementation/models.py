@@ -324,7 +324,7 @@ class ProgrammeSession(TimeStamped):
     """A session delivered (or missed) to an enrolled family, and its timeline entry."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="sessions")
-    entry = models.OneToOneField(TimelineEntry, on_delete=models.PROTECT, related_name="+")
+    entry = models.OneToOneField(TimelineEntry, on_delete=models.CASCADE, related_name="+")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="sessions")
     practitioner = models.ForeignKey(
         Practitioner, on_delete=models.PROTECT, related_name="+", verbose_name=_("practitioner")
