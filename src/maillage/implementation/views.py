@@ -609,6 +609,7 @@ def dashboard(request, programme_id):
                         for (year, d), m in board.sustainability.items()
                         if year == latest
                     ],
+                    # xgettext:no-python-format
                     title=_("Sustainability by domain (mean and 95 % interval, 1–7)"),
                     low=1,
                     high=7,
