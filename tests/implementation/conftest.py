@@ -35,9 +35,7 @@ def programme_setup(care):  # noqa: F811 - the fixture imported above
     other_site = services.add_site(
         by=coordinator, programme=programme, team=care["teams"]["obstetrics"]
     )
-    lead = practitioner(
-        "lead@clsc.example.org", care["teams"]["perinatal"], role="lead"
-    )
+    lead = practitioner("lead@clsc.example.org", care["teams"]["perinatal"], role="lead")
     return {
         **care,
         "coordinator": coordinator,

@@ -63,7 +63,11 @@ def viewed(s) -> int:
 
 FAMILY_READS = [
     ("page family", lambda s: reverse("implementation:family", args=[s["family"].id]), False),
-    ("page enrolment", lambda s: reverse("implementation:enrolment", args=[s["enrolment"].id]), False),
+    (
+        "page enrolment",
+        lambda s: reverse("implementation:enrolment", args=[s["enrolment"].id]),
+        False,
+    ),
     ("api family", lambda s: f"/api/v1/implementation/families/{s['family'].id}/enrolments", True),
     ("api enrolment", lambda s: f"/api/v1/implementation/enrolments/{s['enrolment'].id}", True),
 ]
@@ -159,7 +163,11 @@ PROFESSIONAL = [
         lambda s: f"/api/v1/implementation/programmes/{s['programme'].id}/dashboard",
         "board",
     ),
-    ("sustainability", lambda s: reverse("implementation:sustainability", args=[s["site"].id]), "team"),
+    (
+        "sustainability",
+        lambda s: reverse("implementation:sustainability", args=[s["site"].id]),
+        "team",
+    ),
 ]
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from maillage.directory.models import Membership
 from maillage.families import services as family_services
-from maillage.families.models import Category, ConsentMethod
 from maillage.implementation import selectors, services
 from maillage.implementation.models import EnrolmentStatus, ExitReason, TrainingKind
 
@@ -44,22 +43,38 @@ def delivered(enrolled):
     ]
     for held, came, fidelity in rated:
         services.record_session(
-            by=owner, enrolment=a, held_on=days_ago(held), attended=came, fidelity=fidelity,
+            by=owner,
+            enrolment=a,
+            held_on=days_ago(held),
+            attended=came,
+            fidelity=fidelity,
             rated_by="supervisor" if fidelity else "",
         )
-    b_family, c_family, d_family = _second_family(s), _second_family(s, "Léa"), _second_family(
-        s, "Zoé"
+    b_family, c_family, d_family = (
+        _second_family(s),
+        _second_family(s, "Léa"),
+        _second_family(s, "Zoé"),
     )
     b = services.enrol_family(
-        by=owner, family=b_family, site=s["site"], referred_on=days_ago(60),
-        offered_on=days_ago(50), enrolled_on=days_ago(45),
+        by=owner,
+        family=b_family,
+        site=s["site"],
+        referred_on=days_ago(60),
+        offered_on=days_ago(50),
+        enrolled_on=days_ago(45),
     )
     services.record_session(
-        by=owner, enrolment=b, held_on=days_ago(40), fidelity={COMPONENTS[2]: 3},
+        by=owner,
+        enrolment=b,
+        held_on=days_ago(40),
+        fidelity={COMPONENTS[2]: 3},
         rated_by="practitioner",
     )
     services.move_enrolment(
-        by=owner, enrolment=b, to=EnrolmentStatus.EXITED, on=days_ago(20),
+        by=owner,
+        enrolment=b,
+        to=EnrolmentStatus.EXITED,
+        on=days_ago(20),
         exit_reason=ExitReason.LOST_CONTACT,
     )
     services.enrol_family(
@@ -145,7 +160,9 @@ def test_a_rating_out_of_the_scale_writes_no_answer(programme_setup):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services.answer_sustainability(by=s["users"]["owner"], site=s["site"], year=2026, scores=scores)
+        services.answer_sustainability(
+            by=s["users"]["owner"], site=s["site"], year=2026, scores=scores
+        )
     assert f"item_{items[0].id}" in error.value.message_dict
 
 
@@ -155,8 +172,12 @@ def test_trained_capacity_loses_a_worker_whose_membership_ends(programme_setup):
     lead = s["lead"].practitioner
     for person, ago in ((owner, 200), (lead, 100)):
         services.record_training(
-            by=s["coordinator"], site=s["site"], practitioner=person, kind=TrainingKind.INITIAL,
-            on=days_ago(ago), hours=14,
+            by=s["coordinator"],
+            site=s["site"],
+            practitioner=person,
+            kind=TrainingKind.INITIAL,
+            on=days_ago(ago),
+            hours=14,
         )
     capacity = selectors.site_capacity(s["site"])
     assert capacity.now[s["site"].id] == 2
@@ -167,11 +188,15 @@ def test_trained_capacity_loses_a_worker_whose_membership_ends(programme_setup):
     assert capacity.series[s["site"].id][-1] == 1
     assert capacity.lost[s["site"].id] == [owner.id]
     # With the departure dated 50 days ago, the months before still count both.
-    services.record_departure(by=s["lead"], site=s["site"], practitioner=owner, left_on=days_ago(50))
+    services.record_departure(
+        by=s["lead"], site=s["site"], practitioner=owner, left_on=days_ago(50)
+    )
     capacity = selectors.site_capacity(s["site"])
-    month_index = [
-        k for k, m in enumerate(capacity.months) if m <= days_ago(70) and m.month == days_ago(70).month
-    ][0]
+    month_index = next(
+        k
+        for k, m in enumerate(capacity.months)
+        if m <= days_ago(70) and m.month == days_ago(70).month
+    )
     assert capacity.series[s["site"].id][month_index] == 2
     assert capacity.series[s["site"].id][-1] == 1
 
@@ -186,8 +211,13 @@ def test_register_counts_by_category_and_sector(programme_setup):
     ]
     for polarity, category, sectors in rows:
         services.add_factor(
-            by=s["users"]["owner"], polarity=polarity, category=category, title="T",
-            heard_in="focus_group", heard_on=days_ago(1), sectors=sectors,
+            by=s["users"]["owner"],
+            polarity=polarity,
+            category=category,
+            title="T",
+            heard_in="focus_group",
+            heard_on=days_ago(1),
+            sectors=sectors,
         )
     counts = selectors.register_figures(fetched_by=s["users"]["owner"])
     assert counts["category"][("organizational", "barrier")] == 2
@@ -200,12 +230,21 @@ def test_register_counts_by_category_and_sector(programme_setup):
 def test_stage_days_and_share_of_activities(programme_setup):
     s = programme_setup
     services.record_stage(
-        by=s["coordinator"], site=s["site"], stage="engagement", started_on=days_ago(90),
-        finished_on=days_ago(50), activities_planned=5, activities_done=4,
+        by=s["coordinator"],
+        site=s["site"],
+        stage="engagement",
+        started_on=days_ago(90),
+        finished_on=days_ago(50),
+        activities_planned=5,
+        activities_done=4,
     )
     services.record_stage(
-        by=s["coordinator"], site=s["site"], stage="feasibility", started_on=days_ago(50),
-        activities_planned=2, activities_done=0,
+        by=s["coordinator"],
+        site=s["site"],
+        stage="feasibility",
+        started_on=days_ago(50),
+        activities_planned=2,
+        activities_done=0,
     )
     found = {f.stage: f for f in selectors.site_stages(s["site"])}
     assert found["engagement"].days == 40

@@ -132,13 +132,20 @@ def _families(s, count):
             reasons=["parenting"],
         )
         enrolment = services.enrol_family(
-            by=owner, family=family, site=s["site"], referred_on=days_ago(50),
-            offered_on=days_ago(45), enrolled_on=days_ago(40),
+            by=owner,
+            family=family,
+            site=s["site"],
+            referred_on=days_ago(50),
+            offered_on=days_ago(45),
+            enrolled_on=days_ago(40),
         )
         for d in (30, 20):
             services.record_session(
-                by=owner, enrolment=enrolment, held_on=days_ago(d),
-                fidelity={COMPONENTS[0]: 3 + k % 3}, rated_by="practitioner",
+                by=owner,
+                enrolment=enrolment,
+                held_on=days_ago(d),
+                fidelity={COMPONENTS[0]: 3 + k % 3},
+                rated_by="practitioner",
             )
 
 
@@ -160,8 +167,12 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(
 def test_the_csv_says_its_charset_and_neutralizes_formulas(programme_setup, client, verified_login):
     s = programme_setup
     services.add_factor(
-        by=s["coordinator"], polarity="barrier", category="external", title="=HYPERLINK(1)",
-        heard_in=HeardIn.FOCUS_GROUP, heard_on=days_ago(1),
+        by=s["coordinator"],
+        polarity="barrier",
+        category="external",
+        title="=HYPERLINK(1)",
+        heard_in=HeardIn.FOCUS_GROUP,
+        heard_on=days_ago(1),
     )
     c = verified_login(s["coordinator"])
     response = c.get(reverse("implementation:dashboard_csv", args=[s["programme"].id]))
@@ -176,7 +187,14 @@ def test_a_review_malfunction_is_filed_into_the_register_in_one_step(
     programme_setup, client, verified_login
 ):
     from maillage.reviews import services as review_services
-    from maillage.reviews.models import Analysis, GroupMembership, GroupRole, Meeting, ReviewGroup, Situation
+    from maillage.reviews.models import (
+        Analysis,
+        GroupMembership,
+        GroupRole,
+        Meeting,
+        ReviewGroup,
+        Situation,
+    )
 
     s = programme_setup
     moderator = s["users"]["owner"]
@@ -185,21 +203,32 @@ def test_a_review_malfunction_is_filed_into_the_register_in_one_step(
         group=group, user=moderator, role=GroupRole.MODERATOR, organization=s["orgs"]["clsc"]
     )
     meeting = Meeting.objects.create(
-        group=group, starts_at=timezone.now() - timedelta(days=7), host=s["orgs"]["clsc"],
+        group=group,
+        starts_at=timezone.now() - timedelta(days=7),
+        host=s["orgs"]["clsc"],
         scheduled_by=s["coordinator"],
     )
     situation = Situation.objects.create(
-        group=group, title="Référence sans retour", narrative="…", sectors=",hospital,primary_care,",
-        meeting=meeting, status="presented",
+        group=group,
+        title="Référence sans retour",
+        narrative="…",
+        sectors=",hospital,primary_care,",
+        meeting=meeting,
+        status="presented",
     )
     Analysis.objects.create(
-        situation=situation, meeting=meeting, malfunction="Personne n'a rappelé la famille.",
-        patient_harm="yes", carer_harm="no", avoidable="yes",
+        situation=situation,
+        meeting=meeting,
+        malfunction="Personne n'a rappelé la famille.",
+        patient_harm="yes",
+        carer_harm="no",
+        avoidable="yes",
     )
     assert review_services  # the reviews app's own services are untouched
     c = verified_login(moderator)
     response = c.post(
-        reverse("implementation:file_situation", args=[situation.id]), {"category": "organizational"}
+        reverse("implementation:file_situation", args=[situation.id]),
+        {"category": "organizational"},
     )
     assert response.status_code == 302
     factor = Factor.objects.get()
@@ -211,15 +240,21 @@ def test_a_review_malfunction_is_filed_into_the_register_in_one_step(
     assert again.status_code == 409
     # Someone who is not the group's moderator cannot see the situation.
     other = verified_login(s["users"]["partner"])
-    assert other.post(reverse("implementation:file_situation", args=[situation.id])).status_code == 404
+    assert (
+        other.post(reverse("implementation:file_situation", args=[situation.id])).status_code == 404
+    )
 
 
 def test_every_page_renders_in_french_for_the_coordinator(enrolled, client, verified_login):
     s = enrolled
     c = verified_login(s["coordinator"])
     factor = services.add_factor(
-        by=s["coordinator"], polarity="facilitator", category="family", title="Visites à domicile",
-        heard_in=HeardIn.SUPERVISION, heard_on=days_ago(2),
+        by=s["coordinator"],
+        polarity="facilitator",
+        category="family",
+        title="Visites à domicile",
+        heard_in=HeardIn.SUPERVISION,
+        heard_on=days_ago(2),
     )
     for url in [
         reverse("implementation:programmes"),

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 
 def fingerprint():
     return sorted(
-        map(str, Enrolment.objects.values_list("status", "referred_on", "enrolled_on", "exit_reason"))
+        map(
+            str,
+            Enrolment.objects.values_list("status", "referred_on", "enrolled_on", "exit_reason"),
+        )
     ) + sorted(map(str, ProgrammeSession.objects.values_list("held_on", "attended")))
 
 

@@ -28,7 +28,7 @@ router = Router(tags=["implementation"])
 
 
 def _lookup(mapping: dict, key, default):
-    return mapping[key] if key in mapping else default
+    return mapping.get(key, default)
 
 
 class Pagination(PageNumberPagination):

@@ -126,7 +126,9 @@ def interval_chart(rows, *, title: str, low: float, high: float, chart_id: str) 
                 f'<line x1="{x(m.low):.1f}" y1="{y:.1f}" x2="{x(m.high):.1f}" y2="{y:.1f}" '
                 f'stroke="{INK}" stroke-width="2"/>'
             )
-        out.append(f'<circle cx="{x(m.mean):.1f}" cy="{y:.1f}" r="5" fill="{ACCENT}" stroke="{INK}"/>')
+        out.append(
+            f'<circle cx="{x(m.mean):.1f}" cy="{y:.1f}" r="5" fill="{ACCENT}" stroke="{INK}"/>'
+        )
         text = _n(m.mean) + (f" [{_n(m.low)}; {_n(m.high)}]" if m.low is not None else "")
         out.append(
             f'<text x="{x1 + 12}" y="{y + 4:.1f}" font-size="12" fill="{INK}" {FONT}>'

@@ -11,7 +11,8 @@ DEFAULT_ITEMS = [
     ),
     (
         "environmental_support",
-        "Les gestionnaires de notre établissement défendent le programme quand il est remis en question.",
+        "Les gestionnaires de notre établissement défendent le programme quand il est "
+        "remis en question.",
         "Our organization's managers stand up for the programme when it is questioned.",
     ),
     (

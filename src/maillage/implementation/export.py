@@ -36,7 +36,13 @@ def dashboard_csv(board: Dashboard) -> str:
         (_("Sessions rated for fidelity"), board.share_rated),
     ):
         row(name, "", _number(ratio.value), ratio.numerator, ratio.denominator)
-    row(_("Days from referral to first session (median)"), "", _number(board.days_to_first.median), "", "")
+    row(
+        _("Days from referral to first session (median)"),
+        "",
+        _number(board.days_to_first.median),
+        "",
+        "",
+    )
     row(_("Sessions per family (median)"), "", _number(board.per_family.median), "", "")
     for label, count in board.distribution:
         row(_("Families by sessions received"), label, count, "", "")

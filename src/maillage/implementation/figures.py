@@ -88,9 +88,7 @@ def days_to_first_session(
     for s in sessions:
         if s.attended and (s.enrolment_id not in first or s.held_on < first[s.enrolment_id]):
             first[s.enrolment_id] = s.held_on
-    return Summary.of(
-        (first[e.id] - e.referred_on).days for e in enrolments if e.id in first
-    )
+    return Summary.of((first[e.id] - e.referred_on).days for e in enrolments if e.id in first)
 
 
 def sessions_per_family(
@@ -224,7 +222,9 @@ def trained_capacity(
                 sum(
                     1
                     for (s, p), start in trained_from.items()
-                    if s == site_id and start <= end and not ((s, p) in left and left[(s, p)] <= end)
+                    if s == site_id
+                    and start <= end
+                    and not ((s, p) in left and left[(s, p)] <= end)
                 )
             )
         series[site_id] = row
@@ -237,7 +237,7 @@ def trained_capacity(
         for site_id in sites
     }
     lost: dict = defaultdict(list)
-    for (s, p) in left:
+    for s, p in left:
         if (s, p) in trained_from:
             lost[s].append(p)
     return Capacity(months=months, series=series, now=now, lost=dict(lost))

@@ -63,7 +63,9 @@ class StageForm(forms.Form):
     finished_on = forms.DateField(label=_("Finished on"), widget=DATE, required=False)
     activities_planned = forms.IntegerField(label=_("Activities planned"), min_value=0, initial=0)
     activities_done = forms.IntegerField(label=_("Activities done"), min_value=0, initial=0)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class _PractitionerForm(forms.Form):
@@ -215,7 +217,9 @@ class FactorStatusForm(forms.Form):
 
 
 class FactorActionForm(forms.Form):
-    description = forms.CharField(label=_("Improvement action"), widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Improvement action"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     due_date = forms.DateField(label=_("Due date"), widget=DATE)
 
 

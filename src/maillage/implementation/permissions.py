@@ -81,9 +81,7 @@ rules.add_perm("implementation.manage_site", is_staff_of_network)
 # Training, supervision and departures of a site's practitioners (object: the site).
 rules.add_perm("implementation.record_training", is_coordinator | leads_site_team)
 rules.add_perm("implementation.view_training_log", is_staff_of_network | leads_site_team)
-rules.add_perm(
-    "implementation.view_dashboard", is_staff_of_network | leads_a_programme_site
-)
+rules.add_perm("implementation.view_dashboard", is_staff_of_network | leads_a_programme_site)
 # On the family: the families app's rule; the site is checked by the service.
 rules.add_perm("implementation.record_programme_work", is_circle_member & sees_plan)
 rules.add_perm("implementation.work_at_site", works_at_site)

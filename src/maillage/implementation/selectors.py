@@ -75,7 +75,7 @@ def sites_of(programme: Programme) -> list[Site]:
     )
     for site in sites:
         stages = list(site.stages.all())
-        site.current_stage = stages[-1] if stages else None
+        site.current_stage = stages[-1] if stages else None  # type: ignore[attr-defined]
     return sites
 
 
@@ -85,9 +85,7 @@ def access_site(user: User, site_id) -> Site:
 
 
 def site_stages(site: Site, today: date | None = None) -> list[figures.StageFigure]:
-    return figures.stage_figures(
-        site.stages.all(), STAGE_ORDER, today or timezone.localdate()
-    )
+    return figures.stage_figures(site.stages.all(), STAGE_ORDER, today or timezone.localdate())
 
 
 def site_training_log(site: Site) -> dict:
@@ -208,7 +206,9 @@ def family_programmes(user: User, family_id, *, request=None) -> FamilyProgramme
         )
         .order_by("-referred_on", "-created_at")
     )
-    return FamilyProgrammes(family, access, family_selectors.family_label(family, access), enrolments)
+    return FamilyProgrammes(
+        family, access, family_selectors.family_label(family, access), enrolments
+    )
 
 
 def access_enrolment(user: User, enrolment_id, *, request=None) -> tuple[Enrolment, FamilyAccess]:
@@ -230,7 +230,9 @@ def access_enrolment(user: User, enrolment_id, *, request=None) -> tuple[Enrolme
 def family_for_enrolment(user: User, family_id) -> Family:
     """The family for a write (enrolling it): 404 unless the reader may see it and do
     programme work for it. The write logs its own event."""
-    return family_selectors.family_for_write(user, family_id, "implementation.record_programme_work")
+    return family_selectors.family_for_write(
+        user, family_id, "implementation.record_programme_work"
+    )
 
 
 def enrolment_for_write(user: User, enrolment_id) -> Enrolment:
@@ -244,9 +246,7 @@ def enrolment_for_write(user: User, enrolment_id) -> Enrolment:
 
 
 def enrolment_sessions(enrolment: Enrolment) -> list[ProgrammeSession]:
-    return list(
-        enrolment.sessions.select_related("practitioner").prefetch_related("ratings")
-    )
+    return list(enrolment.sessions.select_related("practitioner").prefetch_related("ratings"))
 
 
 def is_open(enrolment: Enrolment) -> bool:
@@ -327,9 +327,7 @@ def dashboard(
         .values_list("session_id", "score")
     )
     by_practitioner = figures.fidelity_by(sessions, means, "practitioner_id")
-    names = {
-        p.id: str(p) for p in Practitioner.objects.filter(id__in=list(by_practitioner))
-    }
+    names = {p.id: str(p) for p in Practitioner.objects.filter(id__in=list(by_practitioner))}
     per_family = figures.sessions_per_family(enrolments, sessions)
     answers = (
         SustainabilityAnswer.objects.filter(assessment__site_id__in=site_ids)
@@ -363,9 +361,7 @@ def dashboard(
                 "polarity", "category", "sectors", "heard_on"
             )
         ),
-        stages={
-            s.id: figures.stage_figures(s.stages.all(), STAGE_ORDER, today) for s in chosen
-        },
+        stages={s.id: figures.stage_figures(s.stages.all(), STAGE_ORDER, today) for s in chosen},
     )
 
 

@@ -20,8 +20,8 @@ from maillage.audit.services import record_event
 from maillage.core.errors import Conflict, IllegalTransition
 from maillage.core.models import User
 from maillage.core.permissions import require
-from maillage.core.transitions import check_transition
 from maillage.core.tokens import join_codes
+from maillage.core.transitions import check_transition
 from maillage.directory.models import Organization, Practitioner, Sector, Team
 from maillage.families import services as family_services
 from maillage.families.models import Category, EntryKind, Family, Visibility
@@ -155,7 +155,11 @@ def set_completion_threshold(
     require(by, "implementation.manage_programme")
     if threshold is not None and not 1 <= threshold <= programme.planned_dose:
         raise ValidationError(
-            {"completion_threshold": _("The threshold is between one session and the planned dose.")}
+            {
+                "completion_threshold": _(
+                    "The threshold is between one session and the planned dose."
+                )
+            }
         )
     programme.completion_threshold = threshold
     programme.save(update_fields=["completion_threshold", "updated_at"])
@@ -471,7 +475,7 @@ def record_session(
     _check_family_work(by, family, site)
     programme = enrolment.programme
     components = list(components)
-    fidelity = {k: v for k, v in (fidelity or {}).items() if v not in (None, "")}
+    rated: dict[str, int] = {k: v for k, v in (fidelity or {}).items() if v is not None}
     errors: dict = {}
     if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.IN_SESSIONS):
         raise IllegalTransition(
@@ -481,9 +485,9 @@ def record_session(
     if held_on is None:
         errors["held_on"] = _("This field is required.")
     elif enrolment.enrolled_on and held_on < enrolment.enrolled_on:
-        errors["held_on"] = _(
-            "A session cannot come before the family's enrolment (%(date)s)."
-        ) % {"date": enrolment.enrolled_on.isoformat()}
+        errors["held_on"] = _("A session cannot come before the family's enrolment (%(date)s).") % {
+            "date": enrolment.enrolled_on.isoformat()
+        }
     elif held_on > timezone.localdate():
         errors["held_on"] = _("A session is recorded once held: not a future date.")
     unknown = [c for c in components if c not in programme.core_components]
@@ -491,7 +495,7 @@ def record_session(
         errors["components"] = _("Not a core component of the programme: %(names)s.") % {
             "names": ", ".join(unknown)
         }
-    for component, score in fidelity.items():
+    for component, score in rated.items():
         if component not in programme.core_components:
             errors["fidelity"] = _("Not a core component of the programme: %(names)s.") % {
                 "names": component
@@ -502,9 +506,9 @@ def record_session(
             errors[field] = _(
                 "Fidelity to “%(component)s” is rated from %(low)s to %(high)s, not %(score)s."
             ) % {"component": component, "low": FIDELITY_MIN, "high": FIDELITY_MAX, "score": score}
-    if fidelity and not attended:
+    if rated and not attended:
         errors["attended"] = _("A session the family did not come to is not rated.")
-    if fidelity and rated_by not in RatedBy.values:
+    if rated and rated_by not in RatedBy.values:
         errors["rated_by"] = _("Say who rated the session: the practitioner or the supervisor.")
     if errors:
         raise ValidationError(errors)
@@ -532,10 +536,10 @@ def record_session(
         held_on=held_on,
         attended=attended,
         components=[c for c in programme.core_components if c in components],
-        rated_by=rated_by if fidelity else "",
+        rated_by=rated_by if rated else "",
     )
     FidelityRating.objects.bulk_create(
-        FidelityRating(session=session, component=c, score=s) for c, s in fidelity.items()
+        FidelityRating(session=session, component=c, score=s) for c, s in rated.items()
     )
     if attended and enrolment.status == EnrolmentStatus.ENROLLED:
         Enrolment.objects.filter(pk=enrolment.pk).update(
@@ -657,7 +661,7 @@ def answer_sustainability(
     )
     assessment.answers.all().delete()
     SustainabilityAnswer.objects.bulk_create(
-        SustainabilityAnswer(assessment=assessment, item=item, score=int(scores[str(item.id)]))
+        SustainabilityAnswer(assessment=assessment, item=item, score=int(scores[str(item.id)] or 0))
         for item in items
     )
     _event(by, Action.CREATED, assessment, request, year=year)

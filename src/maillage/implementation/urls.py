@@ -13,9 +13,7 @@ urlpatterns = [
         name="adaptation_create",
     ),
     path("programmes/<uuid:programme_id>/dashboard/", views.dashboard, name="dashboard"),
-    path(
-        "programmes/<uuid:programme_id>/dashboard.csv", views.dashboard_csv, name="dashboard_csv"
-    ),
+    path("programmes/<uuid:programme_id>/dashboard.csv", views.dashboard_csv, name="dashboard_csv"),
     path("sites/<uuid:site_id>/", views.site_detail, name="site"),
     path("sites/<uuid:site_id>/stages/", views.stage_record, name="stage_record"),
     path("sites/<uuid:site_id>/trainings/", views.training_record, name="training_record"),
@@ -27,7 +25,5 @@ urlpatterns = [
     path("enrolments/<uuid:enrolment_id>/", views.enrolment_detail, name="enrolment"),
     path("register/", views.register, name="register"),
     path("register/<uuid:factor_id>/", views.factor_detail, name="factor"),
-    path(
-        "register/from-review/<uuid:situation_id>/", views.file_situation, name="file_situation"
-    ),
+    path("register/from-review/<uuid:situation_id>/", views.file_situation, name="file_situation"),
 ]

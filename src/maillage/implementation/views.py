@@ -45,7 +45,7 @@ PAGE_SIZE = 25
 
 
 def _lookup(mapping: dict, key, default):
-    return mapping[key] if key in mapping else default
+    return mapping.get(key, default)
 
 
 def handles_conflicts(view):
@@ -164,9 +164,7 @@ def programme_detail(request, programme_id):
             "sites": selectors.sites_of(programme),
             "adaptations": selectors.adaptations_of(programme),
             "site_form": site_form if can_manage else None,
-            "can_see_dashboard": request.user.has_perm(
-                "implementation.view_dashboard", programme
-            ),
+            "can_see_dashboard": request.user.has_perm("implementation.view_dashboard", programme),
             "can_adapt": request.user.has_perm("implementation.record_adaptation"),
         },
         status=422 if site_form.errors else 200,
@@ -258,9 +256,7 @@ def _site_form_post(request, site_id, *, perm, form_class, call, message, title)
     form = form_class(request.POST, **kwargs)
     back = reverse("implementation:site", args=[site.id])
     if form.is_valid():
-        done = _saved(
-            request, form, lambda: call(site, form.cleaned_data), message, back
-        )
+        done = _saved(request, form, lambda: call(site, form.cleaned_data), message, back)
         if done:
             return done
     return render(
@@ -431,7 +427,9 @@ def family_programmes(request, family_id):
             done = _saved(
                 request,
                 form,
-                lambda: services.enrol_family(by=request.user, family=family, request=request, **data),
+                lambda: services.enrol_family(
+                    by=request.user, family=family, request=request, **data
+                ),
                 _("The family is enrolled."),
                 request.path,
             )
@@ -440,7 +438,9 @@ def family_programmes(request, family_id):
         found = selectors.family_programmes(request.user, family_id, request=request)
         return _family_page(request, found, form, status=422)
     found = selectors.family_programmes(request.user, family_id, request=request)
-    form = EnrolForm(sites=_site_choices(request.user), initial={"referred_on": timezone.localdate()})
+    form = EnrolForm(
+        sites=_site_choices(request.user), initial={"referred_on": timezone.localdate()}
+    )
     return _family_page(request, found, form)
 
 
@@ -515,7 +515,7 @@ def enrolment_detail(request, enrolment_id):
 
 
 def _enrolment_page(request, enrolment_id, session_form, step_form, status=200):
-    enrolment, access = selectors.access_enrolment(request.user, enrolment_id, request=request)
+    enrolment, _access = selectors.access_enrolment(request.user, enrolment_id, request=request)
     can_work = request.user.has_perm("implementation.record_programme_work", enrolment.family)
     components = enrolment.programme.core_components
     return render(
@@ -568,9 +568,7 @@ def dashboard(request, programme_id):
                 "no_shows": _pct(board.no_shows),
                 "rated": _pct(board.share_rated),
             },
-            "exit_rows": [
-                (ExitReason(k).label, v) for k, v in sorted(board.exit_reasons.items())
-            ],
+            "exit_rows": [(ExitReason(k).label, v) for k, v in sorted(board.exit_reasons.items())],
             "fidelity_sites": [
                 (_lookup(names, k, ""), v) for k, v in board.fidelity_by_site.items()
             ],
@@ -580,8 +578,7 @@ def dashboard(request, programme_id):
             ),
             "capacity_rows": [(_lookup(names, k, ""), v) for k, v in board.capacity.now.items()],
             "sustainability_rows": [
-                (year, Domain(d).label, m)
-                for (year, d), m in board.sustainability.items()
+                (year, Domain(d).label, m) for (year, d), m in board.sustainability.items()
             ],
             "register_rows": [
                 (FactorCategory(c).label, Polarity(p).label, n)

@@ -93,8 +93,8 @@ NOTES = {
 }
 
 
-
 NOTE_KINDS = [k for k in EntryKind.values if k != EntryKind.PROGRAMME_SESSION]
+
 
 class FamiliesStage:
     """Builds families on top of a generated directory (teams, practitioners, accounts)."""

@@ -14,8 +14,8 @@ order: the same seed gives the same programme.
 
 import random
 from datetime import date, datetime, time, timedelta
-from itertools import zip_longest
 from decimal import Decimal
+from itertools import zip_longest
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -126,7 +126,7 @@ class ImplementationStage:
         self.counts: dict[str, int] = {}
 
     def run(self) -> None:
-        gen, rng = self.gen, self.rng
+        gen, _rng = self.gen, self.rng
         programme = Programme.objects.create(
             name_fr="Materner de l'intérieur",
             name_en="Mothering from the Inside Out",
@@ -474,7 +474,7 @@ class ImplementationStage:
                     )
                 )
         Factor.objects.bulk_create(factors)
-        Through = Factor.teams.through
-        Through.objects.bulk_create(Through(factor=f, team=t) for f, t in links)
+        through = Factor.teams.through
+        through.objects.bulk_create(through(factor=f, team=t) for f, t in links)
         FactorAction.objects.bulk_create(actions)
         self.counts["register entries"] = len(factors)

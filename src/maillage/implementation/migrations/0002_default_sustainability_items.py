@@ -8,9 +8,9 @@ from django.db import migrations
 def add_items(apps, schema_editor):
     from maillage.implementation.defaults import DEFAULT_ITEMS
 
-    Item = apps.get_model("implementation", "SustainabilityItem")
-    Item.objects.bulk_create(
-        Item(id=uuid.uuid4(), domain=domain, position=k, text_fr=fr, text_en=en)
+    item_model = apps.get_model("implementation", "SustainabilityItem")
+    item_model.objects.bulk_create(
+        item_model(id=uuid.uuid4(), domain=domain, position=k, text_fr=fr, text_en=en)
         for k, (domain, fr, en) in enumerate(DEFAULT_ITEMS, start=1)
     )
 
