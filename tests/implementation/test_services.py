@@ -64,7 +64,7 @@ def test_a_stage_finished_before_it_started_is_refused_naming_the_field(programm
             finished_on=days_ago(20),
         )
     assert "finished_on" in error.value.message_dict
-    assert "(%s)" % days_ago(10).isoformat() in error.value.message_dict["finished_on"][0]
+    assert f"({days_ago(10).isoformat()})" in error.value.message_dict["finished_on"][0]
     assert not SiteStage.objects.exists()
 
 
