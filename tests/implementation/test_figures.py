@@ -120,6 +120,13 @@ def test_fidelity_figures_equal_the_mean_of_session_means(delivered):
     )
     assert board.fidelity_by_site[s["site"].id] == pytest.approx(statistics.fmean(session_means))
     assert sum(n for _q, _m, n in board.fidelity_trend) == 3
+    by_quarter: dict = {}
+    for ago, mean in ((25, 3.0), (18, 5.0), (40, 3.0)):
+        d = days_ago(ago)
+        by_quarter.setdefault((d.year, (d.month - 1) // 3 + 1), []).append(mean)
+    assert [(q, pytest.approx(m)) for q, m, _n in board.fidelity_trend] == [
+        (q, pytest.approx(statistics.fmean(v))) for q, v in sorted(by_quarter.items())
+    ]
 
 
 def test_sustainability_domain_means_and_interval(programme_setup):

@@ -71,7 +71,8 @@ def get_dashboard(request: HttpRequest, programme_id: UUID):
         "sessions_rated": _ratio(board.share_rated),
         "fidelity_by_site": {str(k): v for k, v in board.fidelity_by_site.items()},
         "fidelity_trend": [
-            {"quarter": q, "mean": m, "sessions": n} for q, m, n in board.fidelity_trend
+            {"year": q[0], "quarter": q[1], "mean": m, "sessions": n}
+            for q, m, n in board.fidelity_trend
         ],
         "trained_now_by_site": {str(k): v for k, v in board.capacity.now.items()},
         "sustainability": [

@@ -10,6 +10,11 @@ from django.utils.translation import gettext as _
 from maillage.training.charts import ACCENT, FONT, INK, LINE, MUTED, _n, _open
 
 
+def quarter_label(quarter: tuple[int, int]) -> str:
+    year, number = quarter
+    return _("%(year)s Q%(quarter)s") % {"year": year, "quarter": number}
+
+
 def stage_timeline(stages, *, today: date, chart_id: str = "stages") -> str:
     """One bar per stage from its start to its end (to today while under way)."""
     started = [s for s in stages if s.started_on is not None]
@@ -18,7 +23,7 @@ def stage_timeline(stages, *, today: date, chart_id: str = "stages") -> str:
     first = min(s.started_on for s in started)
     last = max([today, *(s.finished_on or today for s in started)])
     span = max((last - first).days, 1)
-    width, x0, x1, row_h, top = 760, 260, 700, 26, 30
+    width, x0, x1, row_h, top = 800, 300, 740, 26, 30
     height = top + row_h * len(stages) + 30
 
     def x(day: date) -> float:
@@ -69,8 +74,8 @@ def stage_timeline(stages, *, today: date, chart_id: str = "stages") -> str:
 
 def bar_chart(rows: list[tuple[str, float]], *, title: str, chart_id: str, places: int = 0) -> str:
     """Vertical bars, each labelled under it and carrying its value above it."""
-    if not rows:
-        return ""
+    if not rows or not any(v for _label, v in rows):
+        return ""  # the page says there is nothing yet, in words
     width = max(360, 60 + 56 * len(rows))
     height, base, top = 240, 190, 30
     peak = max((v for _label, v in rows), default=0) or 1

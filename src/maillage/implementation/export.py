@@ -6,6 +6,7 @@ import io
 
 from django.utils.translation import gettext as _
 
+from .charts import quarter_label
 from .models import Domain, ExitReason, FactorCategory, Polarity
 from .selectors import Dashboard
 
@@ -52,7 +53,7 @@ def dashboard_csv(board: Dashboard) -> str:
     for site_id, mean in board.fidelity_by_site.items():
         row(_("Mean fidelity by site"), names.get(site_id, ""), _number(mean), "", "")
     for quarter, mean, n in board.fidelity_trend:
-        row(_("Mean fidelity by quarter"), quarter, _number(mean), n, "")
+        row(_("Mean fidelity by quarter"), quarter_label(quarter), _number(mean), n, "")
     for site_id, count in board.capacity.now.items():
         row(_("Trained practitioners in the team today"), names.get(site_id, ""), count, "", "")
     for (year, domain), m in board.sustainability.items():

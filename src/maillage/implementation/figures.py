@@ -157,18 +157,17 @@ def fidelity_by(sessions: Iterable[SessionRow], means: dict, key: str) -> dict:
     return {k: statistics.fmean(v) for k, v in grouped.items()}
 
 
-def quarter_of(day: date) -> str:
-    return f"{day.year} T{(day.month - 1) // 3 + 1}"
-
-
-def fidelity_trend(sessions: Iterable[SessionRow], means: dict) -> list[tuple[str, float, int]]:
-    """(quarter, mean fidelity of the quarter's rated sessions, sessions rated), in order."""
+def fidelity_trend(
+    sessions: Iterable[SessionRow], means: dict
+) -> list[tuple[tuple[int, int], float, int]]:
+    """((year, quarter 1 to 4), mean fidelity of the quarter's rated sessions, sessions rated),
+    in order."""
     grouped: dict = defaultdict(list)
     for s in sessions:
         if s.id in means:
             grouped[(s.held_on.year, (s.held_on.month - 1) // 3)].append(means[s.id])
     return [
-        (f"{year} T{q + 1}", statistics.fmean(values), len(values))
+        ((year, q + 1), statistics.fmean(values), len(values))
         for (year, q), values in sorted(grouped.items())
     ]
 

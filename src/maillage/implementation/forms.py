@@ -85,7 +85,7 @@ class TrainingForm(_PractitionerForm):
 
 class SupervisionForm(_PractitionerForm):
     on = forms.DateField(label=_("Date"), widget=DATE)
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=600)
+    minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=600)
     reflective = forms.BooleanField(label=_("Reflective supervision"), required=False)
     cases_discussed = forms.IntegerField(label=_("Cases discussed"), min_value=0, initial=0)
 
@@ -147,6 +147,10 @@ class StepForm(forms.Form):
         label=_("Exit reason"), choices=[("", "—"), *ExitReason.choices], required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, allowed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [c for c in EnrolmentStatus.choices if c[0] in allowed]
 
 
 class AdaptationForm(forms.Form):

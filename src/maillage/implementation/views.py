@@ -39,7 +39,16 @@ from .forms import (
     SustainabilityForm,
     TrainingForm,
 )
-from .models import STAGE_HELP, Domain, ExitReason, FactorCategory, Polarity, Stage
+from .models import (
+    ENROLMENT_TRANSITIONS,
+    STAGE_HELP,
+    Domain,
+    EnrolmentStatus,
+    ExitReason,
+    FactorCategory,
+    Polarity,
+    Stage,
+)
 
 PAGE_SIZE = 25
 
@@ -239,9 +248,18 @@ def site_detail(request, site_id):
             ),
             "lost": selectors.practitioners_lost(capacity, site) if sees_log else [],
             "log": selectors.site_training_log(site) if sees_log else None,
-            "stage_form": StageForm() if can_stage else None,
-            "training_form": TrainingForm(practitioners=practitioners) if can_train else None,
-            "supervision_form": SupervisionForm(practitioners=practitioners) if can_train else None,
+            # Three forms on one page: ids of their own (the field names stay the same).
+            "stage_form": StageForm(auto_id="stage_%s") if can_stage else None,
+            "training_form": (
+                TrainingForm(practitioners=practitioners, auto_id="training_%s")
+                if can_train
+                else None
+            ),
+            "supervision_form": (
+                SupervisionForm(practitioners=practitioners, auto_id="supervision_%s")
+                if can_train
+                else None
+            ),
             "can_answer": request.user.has_perm("implementation.answer_sustainability", site),
         },
     )
@@ -471,7 +489,7 @@ def enrolment_detail(request, enrolment_id):
         enrolment = selectors.enrolment_for_write(request.user, enrolment_id)
         action = request.POST.get("action", "session")
         if action == "step":
-            form = StepForm(request.POST)
+            form = StepForm(request.POST, allowed=_next_statuses(enrolment))
             if form.is_valid():
                 done = _saved(
                     request,
@@ -509,9 +527,19 @@ def enrolment_detail(request, enrolment_id):
                 )
                 if done:
                     return done
-            session_form, step_form = form, StepForm(initial={"version": enrolment.version})
+            session_form = form
+            step_form = StepForm(
+                initial={"version": enrolment.version}, allowed=_next_statuses(enrolment)
+            )
         return _enrolment_page(request, enrolment_id, session_form, step_form, status=422)
     return _enrolment_page(request, enrolment_id, None, None)
+
+
+def _next_statuses(enrolment) -> list[str]:
+    """The statuses the enrolment may go to by hand (the first session moves it to "in
+    sessions" by itself), in the table's order."""
+    allowed = ENROLMENT_TRANSITIONS[EnrolmentStatus(enrolment.status)]
+    return [s for s in EnrolmentStatus.values if s in allowed and s != EnrolmentStatus.IN_SESSIONS]
 
 
 def _enrolment_page(request, enrolment_id, session_form, step_form, status=200):
@@ -533,7 +561,10 @@ def _enrolment_page(request, enrolment_id, session_form, step_form, status=200):
             else None,
             "step_form": (
                 step_form
-                or StepForm(initial={"version": enrolment.version, "on": timezone.localdate()})
+                or StepForm(
+                    initial={"version": enrolment.version, "on": timezone.localdate()},
+                    allowed=_next_statuses(enrolment),
+                )
             )
             if can_work
             else None,
@@ -593,7 +624,7 @@ def dashboard(request, programme_id):
             ),
             "trend_svg": mark_safe(  # noqa: S308 - built from escaped parts
                 charts.bar_chart(
-                    [(q, m) for q, m, _n in board.fidelity_trend],
+                    [(charts.quarter_label(q), m) for q, m, _n in board.fidelity_trend],
                     title=_("Mean fidelity by quarter (1–5)"),
                     chart_id="fidelity",
                     places=2,
