@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('families', '0001_initial'),
+        ("families", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='timelineentry',
-            name='kind',
-            field=models.CharField(choices=[('contact_note', 'Contact note'), ('home_visit', 'Home visit'), ('phone_call', 'Phone call'), ('case_conference', 'Case conference'), ('event', 'Event'), ('programme_session', 'Programme session')], max_length=20, verbose_name='type'),
+            model_name="timelineentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("contact_note", "Contact note"),
+                    ("home_visit", "Home visit"),
+                    ("phone_call", "Phone call"),
+                    ("case_conference", "Case conference"),
+                    ("event", "Event"),
+                    ("programme_session", "Programme session"),
+                ],
+                max_length=20,
+                verbose_name="type",
+            ),
         ),
     ]
