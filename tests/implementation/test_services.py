@@ -229,3 +229,20 @@ def test_register_entry_closes_only_when_its_actions_are_closed(programme_setup)
     services.move_factor_action(by=s["coordinator"], action=action, to="done")
     services.move_factor(by=s["coordinator"], factor=factor, to=FactorStatus.CLOSED)
     assert Factor.objects.get().status == FactorStatus.CLOSED
+
+
+def test_a_programme_session_entry_cannot_be_written_without_its_enrolment(enrolled):
+    from maillage.families import services as family_services
+    from maillage.families.models import Category
+
+    s = enrolled
+    with pytest.raises(ValidationError) as error:
+        family_services.add_entry(
+            by=s["users"]["owner"],
+            family=s["family"],
+            kind=EntryKind.PROGRAMME_SESSION,
+            category=Category.PLAN,
+            text="Séance",
+        )
+    assert "kind" in error.value.message_dict
+    assert not TimelineEntry.objects.filter(kind=EntryKind.PROGRAMME_SESSION).exists()

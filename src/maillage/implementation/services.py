@@ -527,6 +527,7 @@ def record_session(
         occurred_at=min(occurred_at, timezone.now()),
         visibility=Visibility.CIRCLE,
         request=request,
+        programme_session=True,
     )
     session = ProgrammeSession.objects.create(
         enrolment=enrolment,
