@@ -75,6 +75,11 @@ def wipe_network(*, accounts: bool = False) -> None:
     PlanAction.objects.all().delete()
     Consent.objects.all().delete()
     Family.objects.all().delete()
+    # Programmes in practice name teams and practitioners (sites, training): before them.
+    from maillage.implementation.models import Factor, Programme
+
+    Factor.objects.all().delete()
+    Programme.objects.all().delete()
     Membership.objects.all().delete()
     Practitioner.objects.all().delete()
     Organization.objects.all().delete()

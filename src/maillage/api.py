@@ -27,6 +27,7 @@ from maillage.core.api_errors import (
 )
 from maillage.directory.api import router as directory_router
 from maillage.families.api import router as families_router
+from maillage.implementation.api import router as implementation_router
 from maillage.referrals.api import router as referrals_router
 from maillage.reviews.api import router as reviews_router
 from maillage.training.api import router as training_router
@@ -178,6 +179,7 @@ ROUTERS = {
     "/families/": families_router,
     "/training/": training_router,
     "/referrals/": referrals_router,
+    "/implementation/": implementation_router,
 }
 document_errors(ROUTERS.values())
 for prefix, router in ROUTERS.items():

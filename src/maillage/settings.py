@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "maillage.training",
     "maillage.referrals",
     "maillage.interop",
+    "maillage.implementation",
     "maillage.seeding",
 ]
 

@@ -42,6 +42,7 @@ urlpatterns = [
     path("referrals/", include("maillage.referrals.urls")),
     path("audit/", include("maillage.audit.urls")),
     path("reviews/", include("maillage.reviews.urls")),
+    path("programmes/", include("maillage.implementation.urls")),
     path("api/v1/", api.urls),
     path("fhir/R4/", include("maillage.interop.urls")),
 ]

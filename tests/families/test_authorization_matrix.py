@@ -167,6 +167,21 @@ ROUTES = [
         reads=False,
         body=lambda care: {"reason": "Mauvais dossier"},
     ),
+    # Programmes in practice: a family's enrolments are plan data (implementation app; its
+    # own matrix, tests/implementation/test_authorization.py, covers writes and enrolments).
+    Route(
+        "implementation:family",
+        "GET",
+        lambda care: reverse("implementation:family", args=[care["family"].id]),
+        needs=Category.PLAN,
+    ),
+    Route(
+        "api-1.0.0:list_family_enrolments",
+        "GET",
+        lambda care: f"/api/v1/implementation/families/{care['family'].id}/enrolments",
+        needs=Category.PLAN,
+        api=True,
+    ),
     Route("api-1.0.0:get_family", "GET", api("{f}"), api=True),
     Route("api-1.0.0:list_consents", "GET", api("{f}/consents"), api=True),
     Route("api-1.0.0:list_circle", "GET", api("{f}/circle"), api=True),

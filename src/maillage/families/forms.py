@@ -178,7 +178,11 @@ class ReviewForm(forms.Form):
 
 
 class EntryForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Type"), choices=EntryKind.choices)
+    # Programme sessions are written with their enrolment (implementation app), not here.
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        choices=[c for c in EntryKind.choices if c[0] != EntryKind.PROGRAMME_SESSION],
+    )
     occurred_at = DateTimeField(
         label=_("Date and time"),
         required=False,

@@ -380,6 +380,7 @@ class EntryKind(models.TextChoices):
     PHONE_CALL = "phone_call", _("Phone call")
     CASE_CONFERENCE = "case_conference", _("Case conference")
     EVENT = "event", _("Event")
+    PROGRAMME_SESSION = "programme_session", _("Programme session")
 
 
 class VisitOutcome(models.TextChoices):

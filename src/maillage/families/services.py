@@ -575,8 +575,10 @@ def add_entry(
     visit_outcome: str = "",
     visit_reason: str = "",
     request=None,
+    programme_session: bool = False,
 ) -> TimelineEntry:
-    """A circle member writes to the timeline, in a category their access covers."""
+    """A circle member writes to the timeline, in a category their access covers. A
+    programme session is written only with its enrolment (implementation.services)."""
     _require(by, "families.add_entry", family)
     access = family_access(by, family)
     if access.member is None:  # add_entry is for circle members: never true here
@@ -586,6 +588,8 @@ def add_entry(
         errors["category"] = _("Unknown category.")
     elif not access.sees(category):
         errors["category"] = _("You cannot write in a category you cannot see.")
+    if (kind == EntryKind.PROGRAMME_SESSION) != programme_session:
+        errors["kind"] = _("A programme session is recorded from the family's programmes.")
     if kind == EntryKind.HOME_VISIT and not visit_outcome:
         errors["visit_outcome"] = _(
             "Say whether the home visit was done, missed, rescheduled or refused."

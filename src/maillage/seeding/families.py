@@ -124,6 +124,9 @@ def note_for(kind: str, text: str, *, visit_reason: str = "") -> str:
     return AS_KIND.get(text, {}).get(kind, text)
 
 
+NOTE_KINDS = [k for k in EntryKind.values if k != EntryKind.PROGRAMME_SESSION]
+
+
 class FamiliesStage:
     """Builds families on top of a generated directory (teams, practitioners, accounts)."""
 
@@ -372,7 +375,8 @@ class FamiliesStage:
         span = max((self.now - created).days, 1)
         for _ in range(self.entries_per_family):
             member = rng.choice(circle)
-            kind = rng.choices(EntryKind.values, weights=[5, 4, 4, 1, 1])[0]
+            # Programme sessions come with their enrolment (seeding/implementation.py).
+            kind = rng.choices(NOTE_KINDS, weights=[5, 4, 4, 1, 1])[0]
             category = rng.choices(list(NOTES), weights=[6, 3, 2, 2, 1, 1])[0]
             outcome = reason = ""
             if kind == EntryKind.HOME_VISIT:

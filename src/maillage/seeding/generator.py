@@ -103,6 +103,7 @@ class NetworkGenerator:
     def __init__(self, scale: Scale, seed: int = 1, progress: Progress | None = None):
         self.scale = scale
         self.rng = random.Random(seed)  # One generator, drawn in a fixed order: determinism.
+        self.seed = seed
         self.progress = progress or (lambda stage, done, total: None)
         self.result = SeedResult()
         self.organizations: list[Organization] = []
@@ -125,6 +126,7 @@ class NetworkGenerator:
             ("training", self.build_training),
             ("referrals", self.build_referrals),
             ("reviews", self.build_reviews),
+            ("programmes in practice", self.build_implementation),
         ]
 
     @transaction.atomic
@@ -409,6 +411,13 @@ class NetworkGenerator:
         from .reviews import build_review_year
 
         build_review_year(self)
+
+    # --- programmes in practice -------------------------------------------------------------
+
+    def build_implementation(self) -> None:
+        from .implementation import build_programme_in_practice
+
+        build_programme_in_practice(self)
 
     def _pick_practitioner(self, *, lead: bool) -> Practitioner:
         """A member (or lead) of a perinatal or addiction mother-child team: the heart of

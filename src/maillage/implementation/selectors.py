@@ -1,0 +1,447 @@
+"""Every read of programmes in practice, scoped to the reader.
+
+Professional information (programmes, sites, stages) is read by every active account. A
+family's enrolment and sessions are read only through the families app's selectors
+(access_family: the family's one access rule, one access event, 404 when not visible). The
+dashboard reads plain rows in a fixed number of queries and leaves the arithmetic to
+figures.py: no family is named in it.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from maillage.core.models import User
+from maillage.core.permissions import require
+from maillage.directory.models import Membership, Practitioner, Team
+from maillage.families import selectors as family_selectors
+from maillage.families.models import Category, Family
+from maillage.families.permissions import FamilyAccess, family_access
+
+from . import figures
+from .models import (
+    OPEN_ENROLMENT,
+    STAGE_ORDER,
+    Adaptation,
+    Departure,
+    Enrolment,
+    Factor,
+    FactorAction,
+    FidelityRating,
+    Programme,
+    ProgrammeSession,
+    Site,
+    SiteStage,
+    Supervision,
+    SustainabilityAnswer,
+    SustainabilityItem,
+    TrainingRecord,
+)
+
+PROGRAMME_PART = "programmes"
+
+
+def _get(model, object_id, **related):
+    try:
+        return model.objects.select_related(*related.get("select", ())).get(id=object_id)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- programmes and sites -------------------------------------------------------------------
+
+
+def programme_list(*, fetched_by: User) -> QuerySet[Programme]:
+    require(fetched_by, "implementation.view_programmes", hide=True)
+    return Programme.objects.annotate(site_count=Count("sites", distinct=True)).order_by(
+        "name_fr", "id"
+    )
+
+
+def access_programme(user: User, programme_id) -> Programme:
+    require(user, "implementation.view_programmes", hide=True)
+    return _get(Programme, programme_id)
+
+
+def sites_of(programme: Programme) -> list[Site]:
+    """The programme's sites, each with its stages and `current_stage` (the latest begun)."""
+    sites = list(
+        programme.sites.select_related("team__organization").prefetch_related(
+            Prefetch("stages", queryset=SiteStage.objects.order_by("started_on"))
+        )
+    )
+    for site in sites:
+        stages = list(site.stages.all())
+        site.current_stage = stages[-1] if stages else None  # type: ignore[attr-defined]
+    return sites
+
+
+def access_site(user: User, site_id) -> Site:
+    require(user, "implementation.view_programmes", hide=True)
+    return _get(Site, site_id, select=("programme", "team__organization"))
+
+
+def site_stages(site: Site, today: date | None = None) -> list[figures.StageFigure]:
+    return figures.stage_figures(site.stages.all(), STAGE_ORDER, today or timezone.localdate())
+
+
+def site_training_log(site: Site) -> dict:
+    """Named: only for readers holding implementation.view_training_log on the site."""
+    return {
+        "trainings": list(site.trainings.select_related("practitioner")[:100]),
+        "supervisions": list(site.supervisions.select_related("practitioner", "supervisor")[:100]),
+    }
+
+
+def site_capacity(site: Site, today: date | None = None) -> figures.Capacity:
+    today = today or timezone.localdate()
+    return _capacity([site], today)
+
+
+def _capacity(sites: list[Site], today: date) -> figures.Capacity:
+    site_ids = [s.id for s in sites]
+    team_of = {s.id: s.team_id for s in sites}
+    trainings = list(
+        TrainingRecord.objects.filter(site_id__in=site_ids).values_list(
+            "site_id", "practitioner_id", "kind", "on"
+        )
+    )
+    by_team: dict = {}
+    for team_id, practitioner_id in Membership.objects.filter(
+        team_id__in=set(team_of.values())
+    ).values_list("team_id", "practitioner_id"):
+        by_team.setdefault(team_id, set()).add(practitioner_id)
+    members = [(s, p) for s, t in team_of.items() for p in by_team.get(t, ())]
+    departures = list(
+        Departure.objects.filter(site_id__in=site_ids).values_list(
+            "site_id", "practitioner_id", "left_on"
+        )
+    )
+    first = min((row[3] for row in trainings), default=today)
+    return figures.trained_capacity(
+        trainings=trainings,
+        members=members,
+        departures=departures,
+        months=figures.month_range(max(first, date(today.year - 3, today.month, 1)), today),
+        today=today,
+    )
+
+
+def practitioners_lost(capacity: figures.Capacity, site: Site) -> list[Practitioner]:
+    """The trained practitioners who left the site's team (professional information)."""
+    ids = capacity.lost.get(site.id, [])
+    return list(Practitioner.objects.filter(id__in=ids)) if ids else []
+
+
+def team_practitioners(site: Site) -> QuerySet[Practitioner]:
+    return Practitioner.objects.filter(memberships__team_id=site.team_id).order_by(
+        "last_name", "first_name"
+    )
+
+
+def teams_for_choice() -> QuerySet[Team]:
+    return Team.objects.select_related("organization").order_by("name")
+
+
+def adaptations_of(programme: Programme) -> list[Adaptation]:
+    return list(programme.adaptations.select_related("site__team")[:100])
+
+
+def my_sites(user: User, programme: Programme | None = None) -> list[Site]:
+    """The sites whose team the user works in (where they may enrol families)."""
+    sites = Site.objects.filter(team__memberships__practitioner__user=user).select_related(
+        "programme", "team"
+    )
+    if programme is not None:
+        sites = sites.filter(programme=programme)
+    return list(sites.distinct().order_by("programme__name_fr", "team__name"))
+
+
+def site_choices(user: User) -> QuerySet[Site]:
+    """The sites a practitioner may enrol families at (a form's choices)."""
+    return (
+        Site.objects.filter(team__memberships__practitioner__user=user)
+        .select_related("programme", "team")
+        .distinct()
+        .order_by("programme__name_fr", "team__name")
+    )
+
+
+# --- a family's enrolments and sessions (the family's rule) ------------------------------------
+
+
+@dataclass
+class FamilyProgrammes:
+    family: Family
+    access: FamilyAccess
+    label: str
+    enrolments: list[Enrolment]
+
+
+def family_programmes(user: User, family_id, *, request=None) -> FamilyProgrammes:
+    """The family's enrolments with their sessions and ratings, as this reader may see
+    them: the families app decides (programme data is of the "plan" category), the read is
+    logged once, and a family the reader may not see is "not found"."""
+    family, access = family_selectors.access_family(
+        user,
+        family_id,
+        parts=[PROGRAMME_PART, Category.PLAN],
+        category=Category.PLAN,
+        request=request,
+        purpose="programmes",
+    )
+    enrolments = list(
+        Enrolment.objects.filter(family=family)
+        .select_related("programme", "site__team")
+        .prefetch_related(
+            Prefetch(
+                "sessions",
+                queryset=ProgrammeSession.objects.select_related("practitioner").prefetch_related(
+                    "ratings"
+                ),
+            )
+        )
+        .order_by("-referred_on", "-created_at")
+    )
+    return FamilyProgrammes(
+        family, access, family_selectors.family_label(family, access), enrolments
+    )
+
+
+def access_enrolment(user: User, enrolment_id, *, request=None) -> tuple[Enrolment, FamilyAccess]:
+    """One enrolment, through its family's rule (logged; 404 when the family is hidden)."""
+    enrolment = _get(Enrolment, enrolment_id, select=("programme", "site__team"))
+    family, access = family_selectors.access_family(
+        user,
+        enrolment.family_id,
+        parts=[PROGRAMME_PART, Category.PLAN],
+        category=Category.PLAN,
+        request=request,
+        purpose="programmes",
+    )
+    enrolment.family = family
+    enrolment.family_label = family_selectors.family_label(family, access)
+    return enrolment, access
+
+
+def family_for_enrolment(user: User, family_id) -> Family:
+    """The family for a write (enrolling it): 404 unless the reader may see it and do
+    programme work for it. The write logs its own event."""
+    return family_selectors.family_for_write(
+        user, family_id, "implementation.record_programme_work"
+    )
+
+
+def enrolment_for_write(user: User, enrolment_id) -> Enrolment:
+    """An enrolment for a write (a session, a step): 404 unless its family is visible to the
+    user and they may do programme work for it."""
+    enrolment = _get(Enrolment, enrolment_id, select=("programme", "site__team", "family"))
+    family_selectors.family_for_write(
+        user, enrolment.family_id, "implementation.record_programme_work"
+    )
+    return enrolment
+
+
+def enrolment_sessions(enrolment: Enrolment) -> list[ProgrammeSession]:
+    return list(enrolment.sessions.select_related("practitioner").prefetch_related("ratings"))
+
+
+def is_open(enrolment: Enrolment) -> bool:
+    return enrolment.status in OPEN_ENROLMENT
+
+
+def sees_family_programmes(user: User, family: Family) -> bool:
+    return family_access(user, family).sees(Category.PLAN)
+
+
+# --- dashboard ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    programme: Programme
+    sites: list[Site]
+    enrolments: list[figures.EnrolmentRow]
+    sessions: list[figures.SessionRow]
+    reach: figures.Ratio
+    days_to_first: figures.Summary
+    per_family: figures.Summary
+    distribution: list
+    completion: figures.Ratio
+    no_shows: figures.Ratio
+    exit_reasons: object
+    statuses: object
+    share_rated: figures.Ratio
+    fidelity_by_site: dict
+    fidelity_by_practitioner: dict
+    practitioner_names: dict
+    fidelity_trend: list
+    capacity: figures.Capacity
+    sustainability: dict
+    register: dict
+    stages: dict
+
+
+def dashboard(
+    *, fetched_by: User, programme: Programme, site: Site | None = None, today: date | None = None
+) -> Dashboard:
+    """Every figure of the programme (or of one of its sites) in a fixed number of queries,
+    whatever the number of families, sessions or answers. Aggregates only: the rows read
+    carry ids and dates, never a family's name."""
+    require(fetched_by, "implementation.view_dashboard", programme, hide=True)
+    today = today or timezone.localdate()
+    sites = sites_of(programme)
+    chosen = [s for s in sites if site is None or s.id == site.id]
+    site_ids = [s.id for s in chosen]
+    enrolments = [
+        figures.EnrolmentRow(*row)
+        for row in Enrolment.objects.filter(programme=programme, site_id__in=site_ids)
+        .order_by()
+        .values_list(
+            "id",
+            "site_id",
+            "status",
+            "eligible",
+            "referred_on",
+            "enrolled_on",
+            "ended_on",
+            "exit_reason",
+        )
+    ]
+    sessions = [
+        figures.SessionRow(*row)
+        for row in ProgrammeSession.objects.filter(
+            enrolment__programme=programme, site_id__in=site_ids
+        )
+        .order_by()
+        .values_list("id", "enrolment_id", "site_id", "practitioner_id", "held_on", "attended")
+    ]
+    means = figures.session_means(
+        FidelityRating.objects.filter(
+            session__enrolment__programme=programme, session__site_id__in=site_ids
+        )
+        .order_by()
+        .values_list("session_id", "score")
+    )
+    by_practitioner = figures.fidelity_by(sessions, means, "practitioner_id")
+    names = {p.id: str(p) for p in Practitioner.objects.filter(id__in=list(by_practitioner))}
+    per_family = figures.sessions_per_family(enrolments, sessions)
+    answers = (
+        SustainabilityAnswer.objects.filter(assessment__site_id__in=site_ids)
+        .order_by()
+        .values_list("assessment_id", "assessment__year", "item__domain", "score")
+    )
+    factors = Factor.objects.filter(Q(programme=programme) | Q(programme__isnull=True))
+    return Dashboard(
+        programme=programme,
+        sites=sites,
+        enrolments=enrolments,
+        sessions=sessions,
+        reach=figures.reach(enrolments),
+        days_to_first=figures.days_to_first_session(enrolments, sessions),
+        per_family=per_family,
+        distribution=figures.dose_distribution(per_family, programme.planned_dose),
+        completion=figures.completion(enrolments, sessions, programme.completion_at),
+        no_shows=figures.no_shows(sessions),
+        exit_reasons=figures.exit_reasons(enrolments),
+        statuses=figures.status_counts(enrolments),
+        share_rated=figures.share_rated(sessions, means),
+        fidelity_by_site=figures.fidelity_by(sessions, means, "site_id"),
+        fidelity_by_practitioner=by_practitioner,
+        practitioner_names=names,
+        fidelity_trend=figures.fidelity_trend(sessions, means),
+        capacity=_capacity(chosen, today),
+        sustainability=figures.domain_means(answers),
+        register=figures.register_counts(
+            (polarity, category, [c for c in sectors.split(",") if c], heard_on)
+            for polarity, category, sectors, heard_on in factors.order_by().values_list(
+                "polarity", "category", "sectors", "heard_on"
+            )
+        ),
+        stages={s.id: figures.stage_figures(s.stages.all(), STAGE_ORDER, today) for s in chosen},
+    )
+
+
+# --- sustainability ----------------------------------------------------------------------------
+
+
+def sustainability_items(*, active_only: bool = True) -> list[SustainabilityItem]:
+    items = SustainabilityItem.objects.all()
+    if active_only:
+        items = items.filter(is_active=True)
+    return list(items.order_by("position", "created_at"))
+
+
+def access_item(user: User, item_id) -> SustainabilityItem:
+    require(user, "implementation.edit_sustainability_items", hide=True)
+    return _get(SustainabilityItem, item_id)
+
+
+def my_answers(user: User, site: Site, year: int) -> dict:
+    return {
+        str(item_id): score
+        for item_id, score in SustainabilityAnswer.objects.filter(
+            assessment__site=site, assessment__year=year, assessment__respondent=user
+        ).values_list("item_id", "score")
+    }
+
+
+# --- register ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RegisterFilters:
+    polarity: str = ""
+    category: str = ""
+    status: str = ""
+    programme_id: str = ""
+
+
+def factor_list(*, fetched_by: User, filters: RegisterFilters) -> QuerySet[Factor]:
+    require(fetched_by, "implementation.view_register", hide=True)
+    factors = Factor.objects.select_related("programme").prefetch_related("teams", "actions")
+    if filters.polarity:
+        factors = factors.filter(polarity=filters.polarity)
+    if filters.category:
+        factors = factors.filter(category=filters.category)
+    if filters.status:
+        factors = factors.filter(status=filters.status)
+    if filters.programme_id:
+        factors = factors.filter(programme_id=filters.programme_id)
+    return factors.order_by("-heard_on", "-created_at", "id")
+
+
+def register_figures(*, fetched_by: User) -> dict:
+    require(fetched_by, "implementation.view_register", hide=True)
+    return figures.register_counts(
+        (polarity, category, [c for c in sectors.split(",") if c], heard_on)
+        for polarity, category, sectors, heard_on in Factor.objects.order_by().values_list(
+            "polarity", "category", "sectors", "heard_on"
+        )
+    )
+
+
+def access_factor(user: User, factor_id) -> Factor:
+    require(user, "implementation.view_register", hide=True)
+    factor = _get(Factor, factor_id, select=("programme", "situation"))
+    return factor
+
+
+def factor_actions(factor: Factor) -> list[FactorAction]:
+    return list(factor.actions.select_related("owner_organization"))
+
+
+def access_factor_action(user: User, action_id) -> FactorAction:
+    require(user, "implementation.view_register", hide=True)
+    return _get(FactorAction, action_id, select=("factor",))
+
+
+def programmes_for_choice() -> QuerySet[Programme]:
+    return Programme.objects.order_by("name_fr")
+
+
+def supervision_count(site: Site) -> int:
+    return Supervision.objects.filter(site=site).count()
