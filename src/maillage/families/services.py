@@ -509,8 +509,10 @@ def take_over_lead_on_referral(
     )
     reassigned = flagged = 0
     new_user = new_lead.practitioner.user
-    if open_actions and new_user is not None and family_access(new_user, family).sees(
-        Category.PLAN
+    if (
+        open_actions
+        and new_user is not None
+        and family_access(new_user, family).sees(Category.PLAN)
     ):
         for action in open_actions:
             before = _snapshot(action)

@@ -299,9 +299,7 @@ def recent_notifications(user: User, limit: int = 50) -> list:
 def receiving_workers(referral: Referral) -> list[Practitioner]:
     """The active practitioners of the receiving team: whom an acceptance may assign."""
     return list(
-        Practitioner.objects.filter(
-            memberships__team_id=referral.to_team_id, user__is_active=True
-        )
+        Practitioner.objects.filter(memberships__team_id=referral.to_team_id, user__is_active=True)
         .distinct()
         .order_by("last_name", "first_name")
     )
