@@ -56,3 +56,46 @@ def test_referral_accepted_with_joint_follow_up(live_server, care, page, output_
     assert "Chief Test" in page.locator("#circle").inner_text()
     assert axe_violations(page) == []
     page.screenshot(path=output_dir / "2-referrer-sees-accepted.png", full_page=True)
+
+
+def test_referral_accepted_with_hand_over_makes_the_receiver_the_lead(
+    live_server,
+    care,  # noqa: F811
+    page,
+    output_dir,
+):
+    """The receiving team's lead accepts with hand-over: the family's page names her as
+    the one lead worker, and the referrer's card carries no lead badge any more."""
+    base = live_server.url
+    team = care["teams"]["mother_child"]
+    log_in(page, base, "owner@clsc.example.org")
+    page.goto(f"{base}/referrals/new/?team={team.id}")
+    page.get_by_label("Find a family by name").fill("melanie cote")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_label("Family", exact=True).select_option(index=1)
+    page.get_by_label("From my team").select_option(index=1)
+    page.get_by_label("Reason for the referral").fill("Suivi en dépendance pendant la grossesse")
+    page.get_by_role("button", name="Send the referral").click()
+    page.get_by_text("The referral is sent.").wait_for()
+    referral_url = page.url
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, base, "chief@crd.example.org")
+    page.goto(referral_url)
+    page.get_by_text("Acknowledge").first.click()
+    page.get_by_role("button", name="Acknowledge").click()
+    page.locator("summary", has_text="Accept").click()
+    page.get_by_label("Hand-over").check()
+    assert page.get_by_label("Who follows the family").input_value() == ""  # herself
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Accept").click()
+    page.get_by_text("Done: Accept.").wait_for()
+    page.goto(f"{base}/families/{care['family'].id}/circle/")
+    cards = page.locator("li.card")
+    chief = cards.filter(has_text="Chief Test")
+    owner = cards.filter(has_text="Owner Test")
+    assert "Lead worker" in chief.inner_text()
+    assert "Lead worker" not in owner.inner_text()
+    assert page.get_by_text("Lead worker", exact=True).count() == 1
+    assert axe_violations(page) == []
+    page.screenshot(path=output_dir / "3-new-lead-after-hand-over.png", full_page=True)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maillage.core.choices import ChoiceLabels
+from maillage.core.text import fold
 from maillage.core.tokens import split_codes
 from maillage.directory.models import Language, Organization, Practitioner, Team
 
@@ -255,6 +256,16 @@ class Consent(Stamped):
         return [str(known.get(c, c)) for c in self.category_codes]
 
 
+# How people type "lead worker" in a role, folded (accents and case aside): such a role
+# text is never shown as the lead, which only CircleMember.is_lead says.
+LEAD_ROLE_WORDS = ("pivot", "lead worker", "referent", "responsable du dossier")
+
+
+def names_the_lead(role: str) -> bool:
+    folded = fold(role)
+    return any(word in folded for word in LEAD_ROLE_WORDS)
+
+
 class CircleMember(Stamped):
     """A practitioner following the family, with their team and their role for it."""
 
@@ -286,6 +297,15 @@ class CircleMember(Stamped):
 
     def __str__(self) -> str:
         return f"{self.practitioner} ({self.team})"
+
+    @property
+    def role_shown(self) -> str:
+        """The role text typed for this member, as pages show it next to their name. The
+        lead is said by `is_lead` alone: a role text that names the lead worker (typed
+        when the member led, and stale after a hand-over) is not shown."""
+        if names_the_lead(self.role):
+            return ""
+        return self.role
 
 
 class Goal(Stamped):

@@ -516,19 +516,32 @@ def caseload_summary(*, fetched_by: User) -> Caseload:
     return Caseload(families=families, access=visible, missed_visits={})
 
 
-def families_followed(*, fetched_by: User) -> list[Family]:
+def families_followed(*, fetched_by: User, q: str = "") -> list[Family]:
     """The families I follow in a circle and may open, newest first, each labelled as I
-    may name it (`family.label`): the choices of a referral or consultation form."""
+    may name it (`family.label`): the choices of a referral or consultation form.
+
+    `q` narrows them, accents and case aside, on what I may see: the caregivers' names
+    only where my access shows identity, and the neutral reference everywhere."""
     visible, _plan = _visible_in_my_circle(fetched_by)
     families = list(
         Family.objects.filter(id__in=list(visible))
         .prefetch_related(_caregivers())
         .order_by("-created_at")
     )
+    words = fold(q).split()
+    found = []
     for family in families:
-        shown_as(family, access=visible[family.pk])
-        shown_as(family, label=family_label(family, visible[family.pk]))
-    return families
+        access = visible[family.pk]
+        if words:
+            searchable = family.reference.casefold()
+            if access.shows_identity:
+                searchable += " " + fold(family.search_text)
+            if not all(word in searchable for word in words):
+                continue
+        shown_as(family, access=access)
+        shown_as(family, label=family_label(family, access))
+        found.append(family)
+    return found
 
 
 def log_listing(

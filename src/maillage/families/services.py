@@ -16,6 +16,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
@@ -419,27 +420,165 @@ def leave_circle(*, by: User, family: Family, request=None) -> None:
     forget_access(by)
 
 
-@transaction.atomic
-def hand_over_lead(*, by: User, family: Family, to: CircleMember, request=None) -> CircleMember:
-    _require(by, "families.hand_over_lead", family)
+def _move_lead(
+    *, by: User, family: Family, to: CircleMember, request=None
+) -> tuple[CircleMember, CircleMember | None, dict]:
+    """The one way the lead moves: the circle's rows locked, the old lead's flag cleared
+    before the new one is set (the database allows one active lead per family), audited.
+    Returns the new lead, the old one (None if there was none) and the locked members."""
     members = {
         m.pk: m
-        for m in CircleMember.objects.select_for_update().filter(
-            family=family, left_at__isnull=True
-        )
+        for m in CircleMember.objects.select_for_update(of=("self",))
+        .select_related("practitioner")
+        .filter(family=family, left_at__isnull=True)
     }
     if to.pk not in members:
         raise ValidationError({"to": _("Choose a current member of the circle.")})
+    old_lead = None
     for member in members.values():
-        if member.is_lead:
+        if member.is_lead and member.pk != to.pk:
+            old_lead = member
             member.is_lead = False
             member.save(update_fields=["is_lead", "updated_at"])
     new_lead = members[to.pk]
-    new_lead.is_lead = True
-    new_lead.save(update_fields=["is_lead", "updated_at"])
-    _event(by, Action.UPDATED, new_lead, family, request, change="became_lead")
+    if not new_lead.is_lead:
+        new_lead.is_lead = True
+        new_lead.save(update_fields=["is_lead", "updated_at"])
+        _event(by, Action.UPDATED, new_lead, family, request, change="became_lead")
     forget_access(by)
+    return new_lead, old_lead, members
+
+
+@transaction.atomic
+def hand_over_lead(*, by: User, family: Family, to: CircleMember, request=None) -> CircleMember:
+    _require(by, "families.hand_over_lead", family)
+    new_lead, _old, _members = _move_lead(by=by, family=family, to=to, request=request)
     return new_lead
+
+
+@dataclass(frozen=True)
+class LeadHandOver:
+    """What a hand-over on a referral did: who leads now, what moved, what was flagged."""
+
+    new_lead: CircleMember
+    old_lead: CircleMember | None
+    reassigned: int
+    flagged: int
+    referrer_left: bool
+    entry: TimelineEntry
+
+
+@transaction.atomic
+def take_over_lead_on_referral(
+    *,
+    by: User,
+    family: Family,
+    to: CircleMember,
+    team: Team,
+    reference: str,
+    referrer: User | None = None,
+    referrer_leaves: bool = False,
+    request=None,
+) -> LeadHandOver:
+    """An accepted referral with hand-over: `to` (a member of the receiving team, already
+    enrolled in the circle) becomes the lead. The caller (referrals.services.take_step)
+    has checked that `by` may accept the referral for `team`.
+
+    The old lead's open plan actions go to the new lead; where the new lead's access does
+    not cover the plan, they stay where they are and are flagged in the timeline. The
+    referrer stays in the circle as a partner, or leaves if they asked to when referring.
+    The family's timeline says what happened."""
+    new_lead, old_lead, members = _move_lead(by=by, family=family, to=to, request=request)
+    referrer_member = None
+    if referrer is not None:
+        referrer_member = next(
+            (m for m in members.values() if m.practitioner.user_id == referrer.id), None
+        )
+    leaving = (
+        referrer_member
+        if referrer_leaves and referrer_member is not None and referrer_member.pk != new_lead.pk
+        else None
+    )
+    handing = [m for m in (old_lead, leaving) if m is not None]
+    open_actions = list(
+        PlanAction.objects.select_for_update().filter(
+            family=family,
+            owner__in=handing,
+            status__in=[ActionStatus.TODO, ActionStatus.IN_PROGRESS],
+        )
+    )
+    reassigned = flagged = 0
+    new_user = new_lead.practitioner.user
+    if (
+        open_actions
+        and new_user is not None
+        and family_access(new_user, family).sees(Category.PLAN)
+    ):
+        for action in open_actions:
+            before = _snapshot(action)
+            action.owner = new_lead
+            action.version += 1
+            action.save(update_fields=["owner", "version", "updated_at"])
+            _keep_change(by, family, action, before, _snapshot(action))
+            _event(by, Action.UPDATED, action, family, request, change="owner_handed_over")
+        reassigned = len(open_actions)
+    else:
+        flagged = len(open_actions)
+    if leaving is not None:
+        leaving.left_at = timezone.now()
+        leaving.save(update_fields=["left_at", "updated_at"])
+        _event(by, Action.UPDATED, leaving, family, request, change="left")
+        forget_access(referrer)
+    text = _("%(new)s (%(team)s) is now the lead worker, after referral %(ref)s.") % {
+        "new": new_lead.practitioner,
+        "team": team.name,
+        "ref": reference,
+    }
+    if old_lead is not None:
+        text += " " + _("%(old)s is no longer the lead worker.") % {"old": old_lead.practitioner}
+    if leaving is not None:
+        text += " " + _("%(who)s left the circle of care, as asked when referring.") % {
+            "who": leaving.practitioner
+        }
+    elif referrer_member is not None and referrer_member.pk != new_lead.pk:
+        text += " " + _("%(who)s stays in the circle of care as a partner.") % {
+            "who": referrer_member.practitioner
+        }
+    if reassigned:
+        text += " " + ngettext(
+            "%(count)d open action of the plan now belongs to the new lead worker.",
+            "%(count)d open actions of the plan now belong to the new lead worker.",
+            reassigned,
+        ) % {"count": reassigned}
+    if flagged:
+        text += " " + ngettext(
+            "%(count)d open action of the plan could not be reassigned: the new lead "
+            "worker's access does not cover the plan. Record a consent that covers it.",
+            "%(count)d open actions of the plan could not be reassigned: the new lead "
+            "worker's access does not cover the plan. Record a consent that covers it.",
+            flagged,
+        ) % {"count": flagged}
+    entry = TimelineEntry(
+        family=family,
+        kind=EntryKind.EVENT,
+        category=Category.IDENTITY,
+        text=text,
+        occurred_at=timezone.now(),
+        author=by,
+        author_team=team,
+        visibility=Visibility.CIRCLE,
+    )
+    entry.full_clean()
+    entry.save()
+    _event(by, Action.CREATED, entry, family, request, category=Category.IDENTITY)
+    return LeadHandOver(
+        new_lead=new_lead,
+        old_lead=old_lead,
+        reassigned=reassigned,
+        flagged=flagged,
+        referrer_left=leaving is not None,
+        entry=entry,
+    )
 
 
 # --- shared plan ------------------------------------------------------------------------

@@ -60,6 +60,11 @@ class ReferralForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Attachments (PDF or image, 5 MB each)"), required=False
     )
+    referrer_leaves_on_hand_over = forms.BooleanField(
+        label=_("If the receiving team takes over as lead worker, I leave the circle of care"),
+        help_text=_("Otherwise you stay in the circle of care as a partner."),
+        required=False,
+    )
 
     def __init__(self, *args, families=None, my_teams=None, to_teams=None, offers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +106,7 @@ class StepForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
+    assign_to = forms.UUIDField(label=_("Who follows the family"), required=False)
     reject_reason = forms.ChoiceField(
         label=_("Reason for declining"), required=False, choices=[("", "—"), *RejectReason.choices]
     )

@@ -155,6 +155,11 @@ class Referral(ChoiceLabels):
     reject_text = models.TextField(_("details"), blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     follow_up = models.CharField(_("after acceptance"), max_length=10, choices=FollowUp, blank=True)
+    # The referrer's choice, made when referring: on a hand-over, leave the circle of care
+    # (True) or stay in it as a partner (False, the default).
+    referrer_leaves_on_hand_over = models.BooleanField(
+        _("on a hand-over, I leave the circle of care"), default=False
+    )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

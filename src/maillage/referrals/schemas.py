@@ -44,6 +44,9 @@ class StepIn(Schema):
     step: Step
     note: str = ""
     follow_up: Literal["", *FollowUp.values] = ""  # type: ignore[valid-type]
+    # Accept: the practitioner of the receiving team who follows the family (the one who
+    # accepts, when left out).
+    assign_to: UUID | None = None
     reject_reason: Literal["", *RejectReason.values] = ""  # type: ignore[valid-type]
     reject_text: str = ""
     on_hold_until: ApiDate | None = None

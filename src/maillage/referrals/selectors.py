@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from maillage.core.models import User
-from maillage.directory.models import ServiceOffer, Team
+from maillage.directory.models import Practitioner, ServiceOffer, Team
 from maillage.families.models import Category, Consent
 from maillage.families.permissions import (
     FamilyAccess,
@@ -294,6 +294,15 @@ def email_preferences(user: User):
 
 def recent_notifications(user: User, limit: int = 50) -> list:
     return list(user.notifications.all()[:limit])
+
+
+def receiving_workers(referral: Referral) -> list[Practitioner]:
+    """The active practitioners of the receiving team: whom an acceptance may assign."""
+    return list(
+        Practitioner.objects.filter(memberships__team_id=referral.to_team_id, user__is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
 
 
 def attachments_of(referral: Referral) -> list:

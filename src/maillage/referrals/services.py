@@ -16,12 +16,16 @@ from maillage.audit.services import record_event
 from maillage.core import deidentification, uploads
 from maillage.core.models import User
 from maillage.core.tokens import join_codes
-from maillage.directory.models import Membership, ServiceOffer, Team
+from maillage.directory.models import Membership, Practitioner, ServiceOffer, Team
 from maillage.families import selectors as family_selectors
 from maillage.families.guard_names import name_index
-from maillage.families.models import Category, Family
+from maillage.families.models import Category, CircleMember, Family
 from maillage.families.permissions import family_access
-from maillage.families.services import IllegalTransition, enrol_in_circle
+from maillage.families.services import (
+    IllegalTransition,
+    enrol_in_circle,
+    take_over_lead_on_referral,
+)
 
 from . import selectors
 from .models import (
@@ -129,6 +133,7 @@ def refer_family(
     categories: list[str] | None = None,
     attachments=(),
     send: bool = True,
+    referrer_leaves_on_hand_over: bool = False,
     request=None,
 ) -> Referral:
     """A circle member refers the family to a team. It cannot be sent unless a consent in
@@ -178,6 +183,7 @@ def refer_family(
         preferred_language=preferred_language,
         preferred_contact=preferred_contact,
         shared_categories=join_codes(categories),
+        referrer_leaves_on_hand_over=bool(referrer_leaves_on_hand_over),
     )
     referral.full_clean()
     referral.save()
@@ -264,8 +270,8 @@ def take_step(
         referral.follow_up = details.get("follow_up", "")
         referral.reject_reason = details.get("reject_reason", "")
         referral.reject_text = details.get("reject_text", "")
-        if step == Step.ACCEPT and referral.follow_up == FollowUp.JOINT:
-            _join_circle(by, referral, request)
+        if step == Step.ACCEPT:
+            _follow_up(by, referral, details.get("assign_to"), request)
     elif step == Step.HOLD:
         referral.on_hold_until = details["on_hold_until"]
     elif step == Step.START:
@@ -291,19 +297,60 @@ def take_step(
     return referral
 
 
-def _join_circle(by: User, referral: Referral, request) -> None:
-    """Joint follow-up: the accepting practitioner joins the circle of care, under the
-    consent that let the referral through."""
+def _receiving_worker(by: User, referral: Referral, assign_to) -> Practitioner:
+    """Who follows the family for the receiving team: the accepting person, or the member
+    of the receiving team they assign."""
+    if assign_to in (None, ""):
+        practitioner = getattr(by, "practitioner", None)
+        if practitioner is None:
+            raise ValidationError(
+                {"assign_to": _("Choose the member of your team who will follow the family.")}
+            )
+        return practitioner
+    practitioner_id = assign_to.pk if isinstance(assign_to, Practitioner) else assign_to
+    try:
+        found = Practitioner.objects.filter(
+            pk=practitioner_id, memberships__team=referral.to_team, user__is_active=True
+        ).first()
+    except (ValidationError, ValueError):
+        found = None
+    if found is None:
+        raise ValidationError({"assign_to": _("Choose a member of the receiving team.")})
+    return found
+
+
+def _follow_up(by: User, referral: Referral, assign_to, request) -> None:
+    """On acceptance, the receiving team's worker joins the circle of care, under the
+    consent that let the referral through. Joint follow-up: the lead is unchanged.
+    Hand-over: that worker becomes the lead (families.services.take_over_lead_on_referral:
+    open actions reassigned, the referrer staying or leaving as they chose, the timeline
+    told), in this same transaction."""
     team = referral.to_team
-    practitioner = by.practitioner
-    enrol_in_circle(
-        by=by,
-        family=referral.family,
-        practitioner=practitioner,
-        team=team,
-        role=_("Joined through a referral"),
-        request=request,
-    )
+    family = referral.family
+    practitioner = _receiving_worker(by, referral, assign_to)
+    member = CircleMember.objects.filter(
+        family=family, practitioner=practitioner, left_at__isnull=True
+    ).first()
+    if member is None:
+        member = enrol_in_circle(
+            by=by,
+            family=family,
+            practitioner=practitioner,
+            team=team,
+            role=_("Joined through a referral"),
+            request=request,
+        )
+    if referral.follow_up == FollowUp.HAND_OVER:
+        take_over_lead_on_referral(
+            by=by,
+            family=family,
+            to=member,
+            team=team,
+            reference=referral.reference,
+            referrer=referral.referrer,
+            referrer_leaves=referral.referrer_leaves_on_hand_over,
+            request=request,
+        )
 
 
 def _tell(referral: Referral, step: str) -> None:

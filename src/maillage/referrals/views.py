@@ -36,9 +36,10 @@ from .messages import render as render_message
 from .models import Step
 
 
-def _my_families(user):
-    """The families I may refer: those I follow and may open, named as I may name them."""
-    return families.families_followed(fetched_by=user)
+def _my_families(user, q: str = ""):
+    """The families I may refer: those I follow and may open, named as I may name them;
+    narrowed by a search (`q`) on what I may see of them."""
+    return families.families_followed(fetched_by=user, q=q)
 
 
 def _my_teams(user):
@@ -102,11 +103,13 @@ def new_referral(request):
         "service_offer": request.GET.get("service"),
         "family": request.GET.get("family"),
     }
+    # The family search narrows the choices shown; a posted form checks against them all.
+    q = "" if request.method == "POST" else request.GET.get("q", "").strip()[:100]
     form = ReferralForm(
         request.POST or None,
         request.FILES or None,
         initial=initial,
-        families=_my_families(user),
+        families=_my_families(user, q),
         my_teams=_my_teams(user),
         to_teams=to_teams,
         offers=offers,
@@ -128,6 +131,7 @@ def new_referral(request):
                 preferred_contact=data["preferred_contact"],
                 categories=data["categories"],
                 attachments=data["attachments"],
+                referrer_leaves_on_hand_over=data["referrer_leaves_on_hand_over"],
                 request=request,
             )
         except services.NoCoveringConsent as error:
@@ -143,7 +147,13 @@ def new_referral(request):
     return render(
         request,
         "referrals/new.html",
-        {"form": form, "needs_consent": needs_consent},
+        {
+            "form": form,
+            "needs_consent": needs_consent,
+            "q": q,
+            "team_id": team_id or "",
+            "service_id": request.GET.get("service", ""),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -171,6 +181,7 @@ def detail(request, referral_id):
             "step_form": StepForm(),
             "handoff_form": WarmHandoffForm(),
             "attachments": selectors.attachments_of(referral),
+            "workers": selectors.receiving_workers(referral) if as_receiver else [],
             "as_receiver": as_receiver,
             "as_referrer": as_referrer,
         },
