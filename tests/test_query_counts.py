@@ -36,8 +36,8 @@ ENTRIES_PER_FAMILY = 40
 # reader's circle rows, the consents of families recorded elsewhere, the caregivers named.
 # Issue 13: every full page's header counts the reader's unread notifications (one COUNT).
 LIMITS = {
-    "caseload": 11,
-    "family": 16,
+    "caseload": 12,
+    "family": 17,
     "timeline": 10,
     "inbox": 17,
     "directory_search": 7,
