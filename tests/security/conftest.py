@@ -322,6 +322,7 @@ def matrix_login(matrix_client):
 # The other security tests reuse the apps' own settings: a family and its referral, a review
 # group, a cross-training programme (each built only by the tests that ask for it).
 from tests.families.conftest import care  # noqa: E402, F401 - shared fixtures
+from tests.implementation.conftest import programme_setup  # noqa: E402, F401
 from tests.referrals.conftest import referral  # noqa: E402, F401
 from tests.reviews.conftest import moderator_client, review  # noqa: E402, F401
 from tests.training.conftest import (  # noqa: E402, F401

@@ -9,6 +9,7 @@ import csv
 import io
 import re
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -111,11 +112,33 @@ def training_effects(request) -> list[tuple[str, list[str]]]:
     return [(assert_csv_download(response), ["-1+1"])]
 
 
+def programme_dashboard(request) -> list[tuple[str, list[str]]]:
+    from maillage.implementation import services as programmes
+    from maillage.implementation.models import TrainingKind
+
+    setup = request.getfixturevalue("programme_setup")
+    # A trained practitioner puts the site's team on the dashboard (trained capacity).
+    programmes.record_training(
+        by=setup["lead"],
+        site=setup["site"],
+        practitioner=setup["users"]["owner"].practitioner,
+        kind=TrainingKind.INITIAL,
+        on=timezone.localdate() - timedelta(days=30),
+        hours=14,
+    )
+    payload = '=HYPERLINK("http://evil.example","click")'
+    Team.objects.filter(pk=setup["site"].team_id).update(name=payload)
+    client = request.getfixturevalue("verified_login")(setup["coordinator"])
+    response = client.get(reverse("implementation:dashboard_csv", args=[setup["programme"].id]))
+    return [(assert_csv_download(response), [payload])]
+
+
 CSVS = {
     "directory export": directory_export,
     "referral indicators": referral_indicators,
     "review statistics": review_statistics,
     "training effects": training_effects,
+    "programme dashboard": programme_dashboard,
 }
 
 

@@ -1,21 +1,13 @@
-"""The dashboard as CSV: one row per figure, aggregates only. Every cell that a spreadsheet
-would read as a formula is neutralized, and the response says its charset."""
-
-import csv
-import io
+"""The dashboard as CSV: one row per figure, aggregates only, written through the one CSV
+writer of the product (core.csv_export: formula cells neutralized, UTF-8 with a BOM)."""
 
 from django.utils.translation import gettext as _
+
+from maillage.core import csv_export
 
 from .charts import quarter_label
 from .models import Domain, ExitReason, FactorCategory, Polarity
 from .selectors import Dashboard
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _number(value) -> str:
@@ -23,11 +15,10 @@ def _number(value) -> str:
 
 
 def dashboard_csv(board: Dashboard) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
+    rows: list[tuple] = []
 
     def row(*cells):
-        writer.writerow([neutralize(c) for c in cells])
+        rows.append(tuple("" if c is None else c for c in cells))
 
     row(_("figure"), _("group"), _("value"), _("numerator"), _("denominator"))
     for name, ratio in (
@@ -72,4 +63,4 @@ def dashboard_csv(board: Dashboard) -> str:
             "",
             "",
         )
-    return out.getvalue()
+    return csv_export.to_text(rows)

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from maillage.core import csv_export
 from maillage.core.errors import Conflict, IllegalTransition
 from maillage.core.forms import add_service_errors
 from maillage.core.permissions import require
@@ -663,9 +663,7 @@ def dashboard(request, programme_id):
 def dashboard_csv(request, programme_id):
     programme = selectors.access_programme(request.user, programme_id)
     board = selectors.dashboard(fetched_by=request.user, programme=programme)
-    response = HttpResponse(export.dashboard_csv(board), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="programme-dashboard.csv"'
-    return response
+    return csv_export.response(export.dashboard_csv(board), "programme-dashboard.csv")
 
 
 # --- register -------------------------------------------------------------------------------------
