@@ -79,12 +79,10 @@ def people(transactional_db):
     return {"users": users, "coordinator": coordinator, "device": device, "family": family}
 
 
-def open_as(chromium, base, email, errors, *, device=None):
-    """A browser context of its own for one person, in French, logged in."""
-    context = chromium.new_context(
-        locale="fr-CA", bypass_csp=True, viewport={"width": 1280, "height": 900}
-    )
-    page = context.new_page()
+def open_as(new_context, base, email, errors, *, device=None):
+    """A browser context of its own for one person, in French, logged in, under the real
+    Content-Security-Policy (conftest's watched context: console errors, axe)."""
+    page = new_context().new_page()
     page.set_default_timeout(15000)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -109,11 +107,13 @@ def check(page, errors, output_dir, name):
     page.screenshot(path=output_dir / f"{name}.png", full_page=True)
 
 
-def test_a_programme_from_its_creation_to_the_dashboard(chromium, live_server, people, output_dir):
+def test_a_programme_from_its_creation_to_the_dashboard(
+    new_context, live_server, people, output_dir
+):
     base, errors = live_server.url, []
 
     # The coordinator creates the programme and makes the team a site.
-    coord = open_as(chromium, base, "coordinator@example.org", errors, device=people["device"])
+    coord = open_as(new_context, base, "coordinator@example.org", errors, device=people["device"])
     coord.get_by_role("link", name="Programmes en pratique").first.click()
     coord.get_by_role("link", name="Nouveau programme").click()
     coord.get_by_label("Nom (français)").fill("Materner de l'intérieur")
@@ -143,7 +143,7 @@ def test_a_programme_from_its_creation_to_the_dashboard(chromium, live_server, p
     site_url = coord.url
 
     # The team's lead records Annie's training and a supervision.
-    lead = open_as(chromium, base, "lead@example.org", errors)
+    lead = open_as(new_context, base, "lead@example.org", errors)
     lead.goto(site_url)
     training = lead.locator("form", has=lead.get_by_role("button", name="Enregistrer la formation"))
     training.get_by_label("Intervenant·e").select_option(label="Annie Gagnon")
@@ -167,7 +167,7 @@ def test_a_programme_from_its_creation_to_the_dashboard(chromium, live_server, p
     check(lead, errors, output_dir, "3-training-and-supervision")
 
     # Annie enrols the family and records three sessions with fidelity.
-    annie = open_as(chromium, base, "annie@example.org", errors)
+    annie = open_as(new_context, base, "annie@example.org", errors)
     annie.goto(f"{base}/programmes/families/{people['family'].id}/")
     annie.get_by_label("Programme et site").select_option(index=1)
     annie.get_by_label("Référée le").fill(day(30))

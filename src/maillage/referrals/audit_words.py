@@ -20,6 +20,7 @@ CHANGES = {f"step:{value}": label for value, label in Step.choices}
 RECORDS = {
     "referral": _("referral"),
     "consultation": _("case consultation"),
+    "consentrequest": _("request to renew a consent"),
     "referrals.referral": _("referral"),
     "referrals.consultation": _("case consultation"),
 }
