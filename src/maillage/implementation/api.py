@@ -5,22 +5,20 @@ the field)."""
 
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from maillage.core.errors import IllegalTransition
+from maillage.core.pagination import ApiPagination
 
 from . import selectors, services
 from .schemas import (
     DashboardOut,
     EnrolmentOut,
-    ErrorOut,
     FactorOut,
-    ProgrammeOut,
+    PracticeProgrammeOut,
+    ProgrammeSessionOut,
     SessionIn,
-    SessionOut,
     SiteOut,
 )
 
@@ -35,9 +33,10 @@ def _lookup(mapping: dict, key, default):
         return default
 
 
-class Pagination(PageNumberPagination):
-    def __init__(self, **kwargs):
-        super().__init__(page_size=50, max_page_size=200, **kwargs)
+class Pagination(ApiPagination):
+    """Any page number is safe (core.pagination): past the end, an empty page."""
+
+    default_size, max_size = 50, 200
 
 
 def _ratio(r) -> dict:
@@ -48,13 +47,13 @@ def _summary(s) -> dict:
     return {"n": len(s.values), "median": s.median, "mean": s.mean}
 
 
-@router.get("/programmes", response=list[ProgrammeOut])
+@router.get("/programmes", response=list[PracticeProgrammeOut])
 @paginate(Pagination)
 def list_programmes(request: HttpRequest):
     return selectors.programme_list(fetched_by=request.user)
 
 
-@router.get("/programmes/{programme_id}", response=ProgrammeOut)
+@router.get("/programmes/{programme_id}", response=PracticeProgrammeOut)
 def get_programme(request: HttpRequest, programme_id: UUID):
     return selectors.access_programme(request.user, programme_id)
 
@@ -132,29 +131,23 @@ def get_enrolment(request: HttpRequest, enrolment_id: UUID):
 
 @router.post(
     "/enrolments/{enrolment_id}/sessions",
-    response={201: SessionOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: ProgrammeSessionOut},
 )
 def add_session(request: HttpRequest, enrolment_id: UUID, payload: SessionIn):
-    """Record a session with its fidelity; a field out of range answers 422 naming it."""
+    """Record a session with its fidelity; a field out of range answers 422 naming it (the
+    root of the API maps the service's refusals: 403, 409, 422)."""
     enrolment = selectors.enrolment_for_write(request.user, enrolment_id)
-    try:
-        session = services.record_session(
-            by=request.user,
-            enrolment=enrolment,
-            held_on=payload.held_on,
-            attended=payload.attended,
-            components=payload.components,
-            fidelity=payload.fidelity,
-            rated_by=payload.rated_by,
-            note=payload.note,
-            request=request,
-        )
-    except PermissionDenied:
-        return Status(403, {"detail": "Only the family's circle, at a site of the programme."})
-    except IllegalTransition as error:
-        return Status(409, {"detail": str(error)})
-    except ValidationError as error:
-        return Status(422, {"detail": "Invalid input.", "errors": error.message_dict})
+    session = services.record_session(
+        by=request.user,
+        enrolment=enrolment,
+        held_on=payload.held_on,
+        attended=payload.attended,
+        components=payload.components,
+        fidelity=payload.fidelity,
+        rated_by=payload.rated_by,
+        note=payload.note,
+        request=request,
+    )
     return Status(201, session)
 
 

@@ -6,12 +6,7 @@ from uuid import UUID
 from ninja import Schema
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
-class ProgrammeOut(Schema):
+class PracticeProgrammeOut(Schema):
     id: UUID
     name: str
     name_fr: str
@@ -42,18 +37,18 @@ class SiteOut(Schema):
     trained_now: int
 
 
-class RatingOut(Schema):
+class FidelityRatingOut(Schema):
     component: str
     score: int
 
 
-class SessionOut(Schema):
+class ProgrammeSessionOut(Schema):
     id: UUID
     held_on: date
     attended: bool
     components: list[str]
     rated_by: str
-    ratings: list[RatingOut]
+    ratings: list[FidelityRatingOut]
 
     @staticmethod
     def resolve_ratings(obj) -> list[dict]:
@@ -73,7 +68,7 @@ class EnrolmentOut(Schema):
     ended_on: date | None
     exit_reason: str
     version: int
-    sessions: list[SessionOut]
+    sessions: list[ProgrammeSessionOut]
 
     @staticmethod
     def resolve_sessions(obj) -> list:
@@ -110,7 +105,7 @@ class MeanIntervalOut(Schema):
     high: float | None
 
 
-class CountOut(Schema):
+class FigureCountOut(Schema):
     key: str
     count: int
 
@@ -119,17 +114,17 @@ class DashboardOut(Schema):
     reach: RatioOut
     days_to_first_session: SummaryOut
     sessions_per_family: SummaryOut
-    dose_distribution: list[CountOut]
+    dose_distribution: list[FigureCountOut]
     completion: RatioOut
     no_shows: RatioOut
-    exit_reasons: list[CountOut]
+    exit_reasons: list[FigureCountOut]
     sessions_rated: RatioOut
     fidelity_by_site: dict[str, float]
     fidelity_trend: list[dict]
     trained_now_by_site: dict[str, int]
     sustainability: list[MeanIntervalOut]
     register_by_category: list[dict]
-    register_by_sector: list[CountOut]
+    register_by_sector: list[FigureCountOut]
 
 
 class FactorOut(Schema):
