@@ -26,7 +26,6 @@ from maillage.families.permissions import (
     FamilyAccess,
     accesses,
     accesses_as_member,
-    organization_accesses,
 )
 from maillage.referrals import selectors as referrals
 from maillage.referrals.models import Referral
@@ -458,28 +457,10 @@ def read_service_request(user: User, resource_id, *, request=None) -> dict:
 
 def _received(user: User) -> dict:
     """{referral id: access} of the referrals sent to my teams that the family's consent
-    still opens to my team's organization, whatever their status (the inbox's rule,
-    without its "still waiting for us" filter: a partner also reads what it closed)."""
-    rows = list(
-        Referral.objects.filter(to_team_id__in=referrals.my_team_ids(user))
-        .select_related("family", "to_team")
-        .only(
-            "id",
-            "shared_categories",
-            "family__id",
-            "family__recording_organization_id",
-            "to_team__organization_id",
-        )
-    )
-    found = organization_accesses(
-        ((r.family, r.to_team.organization_id) for r in rows), via="receiving_team"
-    )
-    kept = {}
-    for r in rows:
-        access = found[(r.family.pk, r.to_team.organization_id)]
-        if access.granted and set(r.category_codes) <= access.categories:
-            kept[r.id] = access
-    return kept
+    still opens to them, whatever their status (referrals.selectors.received: the inbox's
+    rule, without its "still waiting for us" filter)."""
+    found = referrals.received(fetched_by=user, open_only=False)
+    return {pk: access for pk, (_family, access) in found.items()}
 
 
 def _referral_search(user: User, q: SearchParams) -> tuple:

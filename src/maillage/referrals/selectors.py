@@ -151,17 +151,20 @@ class Inbox:
         return rows
 
 
-def inbox(*, fetched_by: User, team_id=None) -> Inbox:
-    """Incoming referrals of my teams that still need something from us, oldest first:
-    only those the family's consent still opens to my team's organization (the rule of
-    the referral page), so that a withdrawn consent empties the inbox at once."""
+def received(*, fetched_by: User, team_id=None, open_only: bool = True) -> dict:
+    """{referral id: (family id, access)} of the referrals sent to my teams that the
+    family's consent still opens to my team's organization for what each carries: the rule
+    of the referral page, for a whole inbox in two queries. `open_only`: those still
+    waiting for something from us (the inbox); otherwise every status (FHIR's Task search:
+    a partner also reads what it closed)."""
     teams = my_team_ids(fetched_by)
     if team_id is not None:
         teams = [t for t in teams if str(t) == str(team_id)]
+    rows = Referral.objects.filter(to_team_id__in=teams)
+    if open_only:
+        rows = rows.filter(status__in=OPEN_FOR_RECEIVER)
     waiting = list(
-        Referral.objects.filter(to_team_id__in=teams, status__in=OPEN_FOR_RECEIVER)
-        .select_related("family", "to_team")
-        .only(
+        rows.select_related("family", "to_team").only(
             "id",
             "shared_categories",
             "family__id",
@@ -172,18 +175,25 @@ def inbox(*, fetched_by: User, team_id=None) -> Inbox:
     found = organization_accesses(
         ((r.family, r.to_team.organization_id) for r in waiting), via="receiving_team"
     )
-    shown, access = [], {}
+    kept = {}
     for r in waiting:
         family_access = found[(r.family.pk, r.to_team.organization_id)]
         if _covers(family_access, r.category_codes):
-            shown.append(r.id)
-            access[r.family.pk] = family_access
+            kept[r.id] = (r.family.pk, family_access)
+    return kept
+
+
+def inbox(*, fetched_by: User, team_id=None) -> Inbox:
+    """Incoming referrals of my teams that still need something from us, oldest first:
+    only those the family's consent still opens to my team's organization (the rule of
+    the referral page), so that a withdrawn consent empties the inbox at once."""
+    shown = received(fetched_by=fetched_by, team_id=team_id)
     referrals = (
-        _listed(Referral.objects.filter(id__in=shown))
+        _listed(Referral.objects.filter(id__in=list(shown)))
         .prefetch_related("family__caregivers")
         .order_by("requested_at", "id")
     )
-    return Inbox(referrals, access)
+    return Inbox(referrals, dict(shown.values()))
 
 
 def _covers(access: FamilyAccess, categories) -> bool:
