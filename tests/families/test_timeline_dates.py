@@ -261,3 +261,17 @@ def test_marking_needs_a_reason(care, client, verified_login):
     assert "reason" in response.context["form"].errors
     entry.refresh_from_db()
     assert not entry.is_entered_in_error
+
+
+def test_a_megabyte_reason_for_an_entry_in_error_is_refused_and_writes_nothing(care, client):
+    entry = care["entries"]["note"]
+    client.force_login(care["users"]["owner"])
+    response = client.post(
+        f"/api/v1/families/{care['family'].id}/timeline/{entry.id}/entered-in-error",
+        data=json.dumps({"reason": "x" * 1_000_000}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["reason"]
+    entry.refresh_from_db()
+    assert not entry.is_entered_in_error

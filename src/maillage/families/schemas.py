@@ -119,7 +119,9 @@ class ActionPatch(Schema):
 
 
 class EnteredInErrorIn(Schema):
-    reason: str = Field(min_length=1, description="Why the entry is wrong; kept in the log.")
+    reason: str = Field(
+        min_length=1, max_length=1000, description="Why the entry is wrong; kept in the log."
+    )
 
 
 class WithdrawIn(Schema):

@@ -51,6 +51,8 @@ from .models import (
 from .permissions import family_access, forget_access, forget_shares
 
 EMERGENCY_ACCESS_DURATION = timedelta(hours=4)
+# The same bound as the page's form (forms.EnteredInErrorForm).
+ENTERED_IN_ERROR_REASON_MAX = 1000
 CONSENT_DEFAULT_LENGTH = timedelta(days=365)
 SCAN_MAX_BYTES = 5 * 1024 * 1024
 
@@ -776,6 +778,10 @@ def mark_entry_entered_in_error(
         raise IllegalTransition(_("This entry is already marked as entered in error."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is in error.")})
+    if len(reason) > ENTERED_IN_ERROR_REASON_MAX:
+        raise ValidationError(
+            {"reason": _("At most %(max)d characters.") % {"max": ENTERED_IN_ERROR_REASON_MAX}}
+        )
     entry.entered_in_error_at = timezone.now()
     entry.entered_in_error_by = by
     entry.entered_in_error_reason = reason.strip()
