@@ -170,7 +170,8 @@ class MatrixCell:
 
     `passages`: codings of the code that overlap a turn of a participant of the group;
     `participants`: their pseudonyms; `share`: len(participants) / group_size;
-    `codings`: the codings behind the cell, in document order (for the quotes).
+    `codings`: the codings behind the cell, in document order (for the quotes), and
+    `speakers[i]`: the group's pseudonyms whose turns `codings[i]` overlaps.
     """
 
     code: Hashable
@@ -180,6 +181,7 @@ class MatrixCell:
     group_size: int
     share: float
     codings: tuple[Coding, ...]
+    speakers: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True)
