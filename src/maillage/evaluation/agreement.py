@@ -81,7 +81,6 @@ PACKAGE_ROWS_LIMIT = 50_000
 _Rows = tuple[np.ndarray, np.ndarray]
 # Replicates drawn per matrix product: bounds memory whatever `resamples` is.
 _BATCH = 250
-_ABSENT, _PRESENT = 0, 1
 _MISSING = -1
 
 
