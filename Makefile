@@ -61,8 +61,10 @@ format: install-test
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 
+# One worker per core (pytest-xdist); a test module stays on one worker, so that a module's
+# world (tests/security/conftest.py) is built once.
 test: install-test system-test-deps messages lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 # The load and scale benchmark on PostgreSQL at 127.0.0.1 (benchmarks/README.md): builds the
 # region data set once, serves it with the production settings, writes BENCHMARKS.md.

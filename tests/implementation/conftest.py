@@ -3,6 +3,7 @@ team), around the family of tests/families/conftest.py: the owner works at the f
 and follows the family; the hospital's practitioner works at the other site and sees
 aggregates only."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -20,8 +21,23 @@ def days_ago(n: int):
     return timezone.localdate() - timedelta(days=n)
 
 
+def _restore_default_sustainability_items() -> None:
+    """The default items come from a data migration; a transactional test (a browser
+    walk's live server) that ran earlier in the same worker flushed them away."""
+    from django.apps import apps
+
+    from maillage.implementation.models import SustainabilityItem
+
+    if not SustainabilityItem.objects.exists():
+        migration = importlib.import_module(
+            "maillage.implementation.migrations.0002_default_sustainability_items"
+        )
+        migration.add_items(apps, None)
+
+
 @pytest.fixture
 def programme_setup(care):  # noqa: F811 - the fixture imported above
+    _restore_default_sustainability_items()
     coordinator = care["users"]["coordinator"]
     programme = services.create_programme(
         by=coordinator,
