@@ -17,7 +17,7 @@ says, from the product's rules (not from the code), who may do it:
 Refusals write no family access event and change nothing. Nobody whose access lacks the
 family's identity sees the caregiver's first name, last name or phone, on any route.
 
-Cells: 155 rows x 20 actors = 3100 (`test_cell_count` keeps this figure honest).
+Cells: 167 rows x 20 actors = 3340 (`test_cell_count` keeps this figure honest).
 Cells marked xfail(strict), if any, are known defects, each with its reason.
 """
 
@@ -40,6 +40,8 @@ from maillage.families.models import CircleMember, Consent, TimelineEntry
 from maillage.families.permissions import forget_shares
 from maillage.implementation.models import (
     Adaptation,
+    Departure,
+    Enrolment,
     Factor,
     FactorAction,
     ProgrammeSession,
@@ -757,6 +759,20 @@ IMPLEMENTATION_ROWS = [
     page("implementation:dashboard", allow=BOARD, kw=PRACTICE),
     page("implementation:dashboard_csv", allow=BOARD, kw=PRACTICE),
     page("implementation:site", allow=LOGGED_IN),
+    page("implementation:site_dashboard", allow=BOARD),
+    # The departures of a site's trained practitioners are named: its training log's readers.
+    page("implementation:departures", allow=NETWORK | SITE_LEADS, forbid=LOGGED_IN),
+    page(
+        "implementation:departures",
+        "POST",
+        TRAINERS,
+        forbid=LOGGED_IN,
+        body=lambda w: {
+            "practitioner": str(w["users"]["partner"].practitioner.pk),
+            "left_on": yesterday(),
+        },
+        changed=exists(Departure),
+    ),
     page(
         "implementation:stage_record",
         "POST",
@@ -890,7 +906,82 @@ IMPLEMENTATION_ROWS = [
     ),
 ]
 
+
+def step_body(w) -> dict:
+    return {"to": "exited", "on": yesterday(), "exit_reason": "moved", "version": 1}
+
+
 IMPLEMENTATION_API_ROWS = [
+    api("/implementation/sites/{site_id}/dashboard", allow=BOARD),
+    api(
+        "/implementation/families/{family_id}/enrolments",
+        "POST",
+        ENROLMENT_WRITERS,
+        body=lambda w: {"site_id": str(w["practice_site"].pk), "referred_on": PAST},
+    ),
+    api(
+        "/implementation/enrolments/{enrolment_id}/steps",
+        "POST",
+        ENROLMENT_WRITERS,
+        body=step_body,
+        changed=status_of(Enrolment, "enrolment", "exited"),
+        only_for=frozenset({"lead"}),
+    ),
+    api(
+        "/implementation/sites/{site_id}/stages",
+        "POST",
+        NETWORK,
+        forbid=LOGGED_IN,
+        body=form(stage="feasibility", started_on=PAST, activities_planned=3),
+        changed=exists(SiteStage, stage="feasibility"),
+    ),
+    api(
+        "/implementation/sites/{site_id}/trainings",
+        "POST",
+        TRAINERS,
+        forbid=LOGGED_IN,
+        body=lambda w: {
+            "practitioner_id": str(w["users"]["partner"].practitioner.pk),
+            "kind": "certification",
+            "on": PAST,
+            "hours": 2,
+        },
+        changed=exists(TrainingRecord, kind="certification"),
+    ),
+    api(
+        "/implementation/sites/{site_id}/supervisions",
+        "POST",
+        TRAINERS,
+        forbid=LOGGED_IN,
+        body=lambda w: {
+            "practitioner_id": str(w["users"]["partner"].practitioner.pk),
+            "on": PAST,
+            "minutes": 45,
+        },
+        changed=exists(Supervision, minutes=45),
+    ),
+    api("/implementation/sites/{site_id}/departures", allow=NETWORK | SITE_LEADS, forbid=LOGGED_IN),
+    api(
+        "/implementation/sites/{site_id}/departures",
+        "POST",
+        TRAINERS,
+        forbid=LOGGED_IN,
+        body=lambda w: {
+            "practitioner_id": str(w["users"]["partner"].practitioner.pk),
+            "left_on": yesterday(),
+        },
+        changed=exists(Departure),
+    ),
+    api(
+        "/implementation/sites/{site_id}/sustainability",
+        "POST",
+        SITE_TEAM,
+        forbid=LOGGED_IN,
+        body=lambda w: {
+            "scores": {str(i.pk): 6 for i in SustainabilityItem.objects.filter(is_active=True)}
+        },
+        changed=exists(SustainabilityAssessment),
+    ),
     api("/implementation/programmes/{programme_id}", allow=LOGGED_IN, kw=PRACTICE),
     api("/implementation/programmes/{programme_id}/dashboard", allow=BOARD, kw=PRACTICE),
     api("/implementation/sites/{site_id}", allow=LOGGED_IN),
