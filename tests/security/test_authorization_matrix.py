@@ -917,7 +917,7 @@ IMPLEMENTATION_API_ROWS = [
         "/implementation/families/{family_id}/enrolments",
         "POST",
         ENROLMENT_WRITERS,
-        body=lambda w: {"site_id": str(w["practice_site"].pk), "referred_on": PAST},
+        body=lambda w: {"site": str(w["practice_site"].pk), "referred_on": PAST},
     ),
     api(
         "/implementation/enrolments/{enrolment_id}/steps",
@@ -941,7 +941,7 @@ IMPLEMENTATION_API_ROWS = [
         TRAINERS,
         forbid=LOGGED_IN,
         body=lambda w: {
-            "practitioner_id": str(w["users"]["partner"].practitioner.pk),
+            "practitioner": str(w["users"]["partner"].practitioner.pk),
             "kind": "certification",
             "on": PAST,
             "hours": 2,
@@ -954,7 +954,7 @@ IMPLEMENTATION_API_ROWS = [
         TRAINERS,
         forbid=LOGGED_IN,
         body=lambda w: {
-            "practitioner_id": str(w["users"]["partner"].practitioner.pk),
+            "practitioner": str(w["users"]["partner"].practitioner.pk),
             "on": PAST,
             "minutes": 45,
         },
@@ -967,7 +967,7 @@ IMPLEMENTATION_API_ROWS = [
         TRAINERS,
         forbid=LOGGED_IN,
         body=lambda w: {
-            "practitioner_id": str(w["users"]["partner"].practitioner.pk),
+            "practitioner": str(w["users"]["partner"].practitioner.pk),
             "left_on": yesterday(),
         },
         changed=exists(Departure),

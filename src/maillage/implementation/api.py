@@ -195,7 +195,7 @@ def enrol_family(request: HttpRequest, family_id: UUID, payload: EnrolIn):
     enrolment = services.enrol_family(
         by=request.user,
         family=family,
-        site=selectors.site_of_programme_work(payload.site_id),
+        site=selectors.site_of_programme_work(payload.site),
         referred_on=payload.referred_on,
         offered_on=payload.offered_on,
         enrolled_on=payload.enrolled_on,
@@ -237,7 +237,7 @@ def record_training(request: HttpRequest, site_id: UUID, payload: TrainingIn):
     team (the lead of that team, coordinators)."""
     site = selectors.site_for(request.user, site_id, "implementation.record_training")
     data = payload.dict()
-    practitioner = selectors.site_member(site, data.pop("practitioner_id"))
+    practitioner = selectors.site_member(site, data.pop("practitioner"))
     record = services.record_training(
         by=request.user, site=site, practitioner=practitioner, request=request, **data
     )
@@ -248,7 +248,7 @@ def record_training(request: HttpRequest, site_id: UUID, payload: TrainingIn):
 def record_supervision(request: HttpRequest, site_id: UUID, payload: SupervisionIn):
     site = selectors.site_for(request.user, site_id, "implementation.record_training")
     data = payload.dict()
-    practitioner = selectors.site_member(site, data.pop("practitioner_id"))
+    practitioner = selectors.site_member(site, data.pop("practitioner"))
     row = services.record_supervision(
         by=request.user, site=site, practitioner=practitioner, request=request, **data
     )
@@ -268,7 +268,7 @@ def record_departure(request: HttpRequest, site_id: UUID, payload: DepartureIn):
     """A practitioner trained at the site left its team: its trained capacity loses them
     from that day."""
     site = selectors.site_for(request.user, site_id, "implementation.record_training")
-    practitioner = selectors.trained_practitioner(site, payload.practitioner_id)
+    practitioner = selectors.trained_practitioner(site, payload.practitioner)
     row = services.record_departure(
         by=request.user,
         site=site,

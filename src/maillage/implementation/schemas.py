@@ -99,7 +99,7 @@ class SessionIn(Schema):
 
 
 class EnrolIn(Schema):
-    site_id: UUID
+    site: UUID = Field(description="The site (of a team one works in).")
     referred_on: ApiDate
     offered_on: ApiDate | None = None
     enrolled_on: ApiDate | None = None
@@ -149,7 +149,7 @@ class StageRowOut(Schema):
 
 
 class TrainingIn(Schema):
-    practitioner_id: UUID
+    practitioner: UUID = Field(description="A practitioner of the site's team.")
     kind: TrainingKindCode
     on: ApiDate
     hours: Decimal = Field(Decimal(0), ge=0, le=500, max_digits=5, decimal_places=1)
@@ -167,7 +167,7 @@ class TrainingOut(Schema):
 
 
 class SupervisionIn(Schema):
-    practitioner_id: UUID
+    practitioner: UUID = Field(description="A practitioner of the site's team.")
     on: ApiDate
     minutes: int = Field(ge=1, le=600)
     reflective: bool = False
@@ -185,7 +185,7 @@ class SupervisionOut(Schema):
 
 
 class DepartureIn(Schema):
-    practitioner_id: UUID
+    practitioner: UUID = Field(description="A practitioner of the site's team.")
     left_on: ApiDate
 
 

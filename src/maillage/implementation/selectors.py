@@ -152,7 +152,7 @@ def team_practitioners(site: Site) -> QuerySet[Practitioner]:
     )
 
 
-def site_member(site: Site, practitioner_id, *, field: str = "practitioner_id") -> Practitioner:
+def site_member(site: Site, practitioner_id, *, field: str = "practitioner") -> Practitioner:
     """A practitioner of the site's team, named by an API client: anyone else is bad input
     naming the field (the directory is read by every account: nothing is revealed)."""
     found = team_practitioners(site).filter(id=practitioner_id).first()
@@ -174,7 +174,7 @@ def trained_practitioners(site: Site) -> QuerySet[Practitioner]:
 
 
 def trained_practitioner(
-    site: Site, practitioner_id, *, field: str = "practitioner_id"
+    site: Site, practitioner_id, *, field: str = "practitioner"
 ) -> Practitioner:
     found = trained_practitioners(site).filter(id=practitioner_id).first()
     if found is None:
@@ -194,7 +194,7 @@ def site_departures(site: Site) -> list[Departure]:
     return list(site.departures.select_related("practitioner").order_by("-left_on")[:100])
 
 
-def site_of_programme_work(site_id, *, field: str = "site_id") -> Site:
+def site_of_programme_work(site_id, *, field: str = "site") -> Site:
     """The site an API client enrols a family at: unknown is bad input naming the field
     (sites are read by every account); working there is the service's check."""
     found = Site.objects.select_related("programme", "team").filter(id=site_id).first()
