@@ -221,6 +221,9 @@ def test_a_departure_lowers_trained_capacity_from_its_day(programme_setup, clien
     assert [(row["practitioner_id"], row["left_on"]) for row in listed] == [
         (str(owner.id), days_ago(40).isoformat())
     ]
+    board = c.get(f"{API}/sites/{s['site'].id}/dashboard").json()
+    assert board["trained_now_by_site"] == {str(s["site"].id): 1}
+    assert board["trained_lost_by_site"] == {str(s["site"].id): 1}
     # The training log's names are for its readers: a member of the team is refused.
     assert verified_login(s["users"]["owner"]).get(url).status_code == 403
 

@@ -105,6 +105,7 @@ def _board_out(board) -> dict:
             for q, m, n in board.fidelity_trend
         ],
         "trained_now_by_site": {str(k): v for k, v in board.capacity.now.items()},
+        "trained_lost_by_site": {str(k): len(v) for k, v in board.capacity.lost.items()},
         "sustainability": [
             {"year": y, "domain": d, "n": m.n, "mean": m.mean, "low": m.low, "high": m.high}
             for (y, d), m in board.sustainability.items()

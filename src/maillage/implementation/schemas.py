@@ -256,6 +256,8 @@ class DashboardOut(Schema):
     fidelity_by_site: dict[str, float]
     fidelity_trend: list[dict]
     trained_now_by_site: dict[str, int]
+    # Trained practitioners who left (a departure, or their membership ended): a count.
+    trained_lost_by_site: dict[str, int]
     sustainability: list[MeanIntervalOut]
     register_by_category: list[dict]
     register_by_sector: list[FigureCountOut]

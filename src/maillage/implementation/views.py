@@ -694,7 +694,11 @@ def _dashboard_page(request, board, site=None):
                 (_lookup(board.practitioner_names, k, ""), v)
                 for k, v in board.fidelity_by_practitioner.items()
             ),
-            "capacity_rows": [(_lookup(names, k, ""), v) for k, v in board.capacity.now.items()],
+            # Trained today, and trained but gone (a count: the names are the training log's).
+            "capacity_rows": [
+                (_lookup(names, k, ""), v, len(_lookup(board.capacity.lost, k, [])))
+                for k, v in board.capacity.now.items()
+            ],
             "sustainability_rows": [
                 (year, Domain(d).label, m) for (year, d), m in board.sustainability.items()
             ],
