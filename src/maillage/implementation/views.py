@@ -283,7 +283,7 @@ class SiteRecord:
 
     perm: str
     form: Callable  # (site, data) -> the bound form
-    save: Callable  # the service, called with the form's cleaned data
+    service: Callable  # called with the form's cleaned data
     message: str
     title: str
     back: str = "implementation:site"
@@ -337,7 +337,9 @@ def _record_on_site(request, site_id, what: str):
         done = _saved(
             request,
             form,
-            lambda: record.save(by=request.user, site=site, request=request, **form.cleaned_data),
+            lambda: record.service(
+                by=request.user, site=site, request=request, **form.cleaned_data
+            ),
             str(record.message),
             back,
         )
