@@ -917,6 +917,7 @@ IMPLEMENTATION_API_ROWS = [
         "/implementation/families/{family_id}/enrolments",
         "POST",
         ENROLMENT_WRITERS,
+        forbid=FAMILY - ENROLMENT_WRITERS,  # sees the family, not in its circle: 403
         body=lambda w: {"site": str(w["practice_site"].pk), "referred_on": PAST},
     ),
     api(

@@ -192,7 +192,7 @@ def list_register(request: HttpRequest):
 def enrol_family(request: HttpRequest, family_id: UUID, payload: EnrolIn):
     """Enrol a family at a site one works at (the family's rule: in its circle, seeing its
     plan); logged on the family. A family has one open enrolment per programme (422)."""
-    family = selectors.family_for_enrolment(request.user, family_id)
+    family = selectors.family_for_api_enrolment(request.user, family_id)
     enrolment = services.enrol_family(
         by=request.user,
         family=family,

@@ -296,6 +296,15 @@ def family_for_enrolment(user: User, family_id) -> Family:
     )
 
 
+def family_for_api_enrolment(user: User, family_id) -> Family:
+    """The family an API client enrols: 404 when it (or its plan, where programme data
+    belongs) is hidden from them, 403 when they see it but may not do programme work for it
+    (the API's answer to a forbidden action on a visible object)."""
+    family = family_selectors.family_visible(user, family_id, category=Category.PLAN)
+    require(user, "implementation.record_programme_work", family)
+    return family
+
+
 def enrolment_for_write(user: User, enrolment_id) -> Enrolment:
     """An enrolment for a write (a session, a step): 404 unless its family is visible to the
     user and they may do programme work for it."""
