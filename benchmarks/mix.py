@@ -44,6 +44,12 @@ def build(kind: str, user: dict, rng: random.Random) -> Request | None:
         family = rng.choice(user["families"])
         suffix = "timeline/" if kind == "timeline" else ""
         return Request(kind, "GET", f"/families/{family}/{suffix}")
+    if kind == "programme_dashboard":
+        # Only the leads of a site's team (and coordinators) see a programme's dashboard.
+        if not user.get("dashboards"):
+            return None
+        programme = rng.choice(user["dashboards"])
+        return Request(kind, "GET", f"/programmes/programmes/{programme}/dashboard/")
     if kind == "referral_step":
         if not user["referrals"]:
             return None

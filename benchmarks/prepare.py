@@ -35,6 +35,7 @@ def pick_users(rng: random.Random, wanted: int) -> tuple[list[dict], dict]:
     from maillage.core.models import Role, User
     from maillage.directory.models import Membership
     from maillage.families.models import CircleMember, PlanAction
+    from maillage.implementation.models import Programme, Site
     from maillage.referrals.models import Referral, Status
 
     leads = list(
@@ -51,6 +52,15 @@ def pick_users(rng: random.Random, wanted: int) -> tuple[list[dict], dict]:
     )
     leads.sort(key=str)
     rng.shuffle(leads)
+    # Two leads of a programme site's team first, if any: the programme dashboard is theirs.
+    site_leads = set(
+        Membership.objects.filter(
+            role="lead", team_id__in=Site.objects.values("team_id")
+        ).values_list("practitioner__user_id", flat=True)
+    )
+    front = [u for u in leads if u in site_leads][:2]
+    leads = front + [u for u in leads if u not in front]
+    programmes = list(Programme.objects.all())
     claimed: set = set()
     with_referrals, without = [], []
     for user_id in leads[: max(wanted * 15, 200)]:
@@ -103,6 +113,9 @@ def pick_users(rng: random.Random, wanted: int) -> tuple[list[dict], dict]:
             "families": families,
             "actions": actions,
             "referrals": pool,
+            "dashboards": [
+                str(p.id) for p in programmes if user.has_perm("implementation.view_dashboard", p)
+            ],
         }
         if pool:
             claimed.update(pool)
@@ -110,12 +123,17 @@ def pick_users(rng: random.Random, wanted: int) -> tuple[list[dict], dict]:
         else:
             without.append(entry)
     users = (with_referrals + without)[:wanted]
+    # A site lead with no referral to acknowledge still comes, for the programme dashboard.
+    viewer = [u for u in without if u["dashboards"]][:1]
+    if viewer and not any(u["dashboards"] for u in users):
+        users = users[: wanted - 1] + viewer
     stats = {
         "lead_candidates": len(leads),
         "users": len(users),
         "users_with_referrals": sum(1 for u in users if u["referrals"]),
         "referrals_in_pools": sum(len(u["referrals"]) for u in users),
         "actions_in_pools": sum(len(u["actions"]) for u in users),
+        "users_with_dashboards": sum(1 for u in users if u["dashboards"]),
         "families_per_user_median": statistics.median(len(u["families"]) for u in users)
         if users
         else 0,

@@ -44,6 +44,9 @@ LIMITS = {
     "referral_step": 17,
     "plan_action_update": 17,
     "api_families": 7,
+    # Issue 14: a programme's dashboard reads plain rows (enrolments, sessions, ratings,
+    # answers, register) in fixed queries and computes in Python: 4 or 31 families alike.
+    "programme_dashboard": 17,
 }
 
 
@@ -138,7 +141,58 @@ def sent_referral(care):  # noqa: F811 - the imported fixture, requested by name
     )
 
 
-READERS = {"inbox": "partner", "referral_step": "partner"}  # the others: the lead worker
+def practise(care, n: int) -> None:  # noqa: F811 - the imported fixture's value
+    """A programme delivered by the owner's team (n + 1 families enrolled, two sessions each,
+    rated; trainings; a year of self-assessment) and by the partner's team, whose lead reads
+    the dashboard."""
+    from maillage.families.models import Family
+    from maillage.implementation import services as practice
+    from maillage.implementation.models import SustainabilityItem
+
+    coordinator, owner = care["users"]["coordinator"], care["users"]["owner"]
+    programme = practice.create_programme(
+        by=coordinator,
+        name_fr="Materner de l'intérieur",
+        name_en="Mothering from the Inside Out",
+        planned_dose=12,
+        core_components=["Réflexion", "Régulation"],
+    )
+    site = practice.add_site(by=coordinator, programme=programme, team=care["teams"]["perinatal"])
+    practice.add_site(by=coordinator, programme=programme, team=care["teams"]["mother_child"])
+    today = timezone.localdate()
+    practice.record_training(
+        by=coordinator,
+        site=site,
+        practitioner=owner.practitioner,
+        kind="initial",
+        on=today - timedelta(days=300),
+    )
+    for family in Family.objects.all():
+        enrolment = practice.enrol_family(
+            by=owner,
+            family=family,
+            site=site,
+            referred_on=today - timedelta(days=60),
+            offered_on=today - timedelta(days=55),
+            enrolled_on=today - timedelta(days=50),
+        )
+        for ago in (40, 30):
+            practice.record_session(
+                by=owner,
+                enrolment=enrolment,
+                held_on=today - timedelta(days=ago),
+                fidelity={"Réflexion": 4, "Régulation": 3},
+                rated_by="practitioner",
+            )
+    items = SustainabilityItem.objects.filter(is_active=True)
+    practice.answer_sustainability(
+        by=owner, site=site, year=today.year, scores={str(i.id): 5 for i in items}
+    )
+    care["practice"] = programme
+
+
+READERS = {"inbox": "partner", "referral_step": "partner", "programme_dashboard": "partner_lead"}
+# The others: the lead worker.
 
 
 def send(kind: str, care, client, sent_referral):  # noqa: F811
@@ -170,6 +224,8 @@ def send(kind: str, care, client, sent_referral):  # noqa: F811
         return client.post(url, data), 302
     if kind == "api_families":
         return client.get("/api/v1/families/"), 200
+    if kind == "programme_dashboard":
+        return client.get(reverse("implementation:dashboard", args=[care["practice"].id])), 200
     raise ValueError(kind)
 
 
@@ -184,6 +240,8 @@ def test_every_request_of_the_benchmark_mix_runs_a_bounded_number_of_queries(
     size,
 ):
     grow(care, size)
+    if kind == "programme_dashboard":
+        practise(care, size)
     client.force_login(care["users"][READERS.get(kind, "owner")])
     # The first request after a login renews the session (core/idle_session.py); the
     # benchmark's users are past it.

@@ -2,7 +2,9 @@
 a programme and makes a team its site, then moves the site through two stages; the team's
 lead records a practitioner's training and a supervision; the practitioner enrols a family
 (recorded under consent) and records three sessions with their fidelity; the coordinator's
-dashboard shows them, with no family named. Every page passes axe-core, with no console
+dashboard shows them, with no family named; the lead opens the site's own dashboard (in
+French, then in English) and dates Annie's departure, which the site counts as trained
+capacity lost. Every page passes axe-core, with no console
 error; screenshots land in test-results/browser/.
 """
 
@@ -23,7 +25,7 @@ from maillage.directory.models import (
 )
 from maillage.families import services as family_services
 from maillage.families.models import Category, ConsentMethod
-from maillage.implementation.models import ProgrammeSession, SiteStage, Supervision
+from maillage.implementation.models import Departure, ProgrammeSession, SiteStage, Supervision
 from tests.browser.conftest import axe_violations
 from tests.conftest import PASSWORD, make_user
 
@@ -199,3 +201,32 @@ def test_a_programme_from_its_creation_to_the_dashboard(
     assert "(0 / 3)" in content  # no-shows: none of three sessions
     assert "Annie Gagnon" in content  # fidelity by practitioner (professional, not a family)
     check(coord, errors, output_dir, "6-dashboard")
+
+    # The lead opens the site's own dashboard: its stages and figures, no family named.
+    lead.goto(site_url)
+    lead.get_by_role("link", name="Tableau de bord de ce site").click()
+    lead.get_by_role("heading", name="Tableau de bord du site — Périnatalité sociale").wait_for()
+    content = lead.content()
+    assert "Mélanie" not in content and "Côté" not in content
+    assert "(0 / 3)" in content  # no-shows of the site's three sessions
+    assert "Faisabilité" in content  # its stages
+    check(lead, errors, output_dir, "7-site-dashboard")
+    site_dashboard_url = lead.url
+
+    # Annie leaves the team: the lead dates her departure, the site has no trained capacity.
+    lead.goto(site_url)
+    lead.get_by_role("link", name="Départs des intervenantes formées").click()
+    lead.get_by_label("Intervenant·e").select_option(label="Annie Gagnon")
+    lead.get_by_label("A quitté l'équipe le").fill(day(2))
+    lead.get_by_role("button", name="Enregistrer le départ").click()
+    lead.get_by_text("Le départ est inscrit").wait_for()
+    assert Departure.objects.count() == 1
+    lead.get_by_text("0 intervenante formée dans l'équipe aujourd'hui.").wait_for()
+    check(lead, errors, output_dir, "8-departure")
+
+    # The same site dashboard in English.
+    lead.context.add_cookies([{"name": "maillage_language", "value": "en", "url": base}])
+    lead.goto(site_dashboard_url)
+    lead.get_by_role("heading", name="Site dashboard — Périnatalité sociale").wait_for()
+    assert "Mélanie" not in lead.content()
+    check(lead, errors, output_dir, "9-site-dashboard-en")

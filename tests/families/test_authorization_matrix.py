@@ -182,6 +182,16 @@ ROUTES = [
         needs=Category.PLAN,
         api=True,
     ),
+    Route(
+        "api-1.0.0:enrol_family",
+        "POST",
+        lambda care: f"/api/v1/implementation/families/{care['family'].id}/enrolments",
+        needs="circle_plan",
+        api=True,
+        reads=False,
+        # No site of this id: who may enrol is told so (422); the others are refused first.
+        body=lambda care: {"site": str(care["family"].id), "referred_on": "2025-01-15"},
+    ),
     Route("api-1.0.0:get_family", "GET", api("{f}"), api=True),
     Route("api-1.0.0:list_consents", "GET", api("{f}/consents"), api=True),
     Route("api-1.0.0:list_circle", "GET", api("{f}/circle"), api=True),

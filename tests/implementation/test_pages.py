@@ -267,3 +267,62 @@ def test_every_page_renders_in_french_for_the_coordinator(enrolled, client, veri
     ]:
         response = c.get(url, HTTP_ACCEPT_LANGUAGE="fr")
         assert response.status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("fr", "Tableau de bord du site — Périnatalité"), ("en", "Site dashboard — Périnatalité")],
+)
+def test_the_site_dashboard_shows_its_own_figures_and_no_family(
+    enrolled, client, verified_login, language, heading
+):
+    s = enrolled
+    services.record_session(
+        by=s["users"]["owner"],
+        enrolment=s["enrolment"],
+        held_on=days_ago(10),
+        fidelity={COMPONENTS[0]: 4},
+        rated_by="practitioner",
+    )
+    services.record_stage(
+        by=s["coordinator"], site=s["site"], stage="engagement", started_on=days_ago(90)
+    )
+    c = verified_login(s["lead"])
+    site_page = c.get(reverse("implementation:site", args=[s["site"].id]))
+    url = reverse("implementation:site_dashboard", args=[s["site"].id])
+    assert url in site_page.content.decode()
+    response = c.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert response["Content-Language"] == language
+    content = response.content.decode()
+    assert heading in content
+    board = response.context["board"]
+    assert [e.site_id for e in board.enrolments] == [s["site"].id]
+    assert len(board.sessions) == 1
+    assert "Mélanie" not in content and "Côté" not in content
+    # A practitioner of the site who does not lead it: aggregates are for leads.
+    owner = verified_login(s["users"]["owner"])
+    assert owner.get(url).status_code == 404
+
+
+def test_a_departure_recorded_on_its_page_shows_as_capacity_lost(
+    programme_setup, client, verified_login
+):
+    s = programme_setup
+    owner = s["users"]["owner"].practitioner
+    services.record_training(
+        by=s["coordinator"], site=s["site"], practitioner=owner, kind="initial", on=days_ago(100)
+    )
+    c = verified_login(s["lead"])
+    url = reverse("implementation:departures", args=[s["site"].id])
+    assert c.get(url).status_code == 200
+    bad = c.post(url, {"practitioner": owner.id, "left_on": days_ago(200).isoformat()})
+    assert bad.status_code == 422
+    assert "left_on" in bad.context["form"].errors
+    response = c.post(url, {"practitioner": owner.id, "left_on": days_ago(5).isoformat()})
+    assert response.status_code == 302
+    page = c.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert str(owner) in page
+    assert "0 intervenante formée dans l'équipe aujourd'hui" in page
+    site_page = c.get(reverse("implementation:site", args=[s["site"].id])).content.decode()
+    assert str(owner) in site_page.split("capacité perdue")[1]

@@ -246,3 +246,45 @@ def test_a_programme_session_entry_cannot_be_written_without_its_enrolment(enrol
         )
     assert "kind" in error.value.message_dict
     assert not TimelineEntry.objects.filter(kind=EntryKind.PROGRAMME_SESSION).exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "refused"),
+    [(["in_progress", "done"], "open"), (["dropped"], "in_progress"), (["done"], "dropped")],
+)
+def test_a_register_action_follows_the_reviews_improvement_action_machine(
+    programme_setup, path, refused
+):
+    """One state machine for improvement actions: a register entry's actions (their own
+    model, FactorAction) step through the reviews app's table, and an illegal step is
+    refused with the same reason a review's action would get."""
+    from maillage.core.transitions import check_transition
+    from maillage.implementation.models import FactorAction
+    from maillage.reviews.models import ACTION_TRANSITIONS, ActionStatus
+
+    s = programme_setup
+    assert FactorAction._meta.get_field("status").choices == ActionStatus.choices
+    factor = services.add_factor(
+        by=s["coordinator"],
+        polarity="barrier",
+        category="external",
+        title="Transport",
+        heard_in="focus_group",
+        heard_on=days_ago(3),
+    )
+    action = services.add_factor_action(
+        by=s["coordinator"], factor=factor, description="Navette", due_date=days_ago(-10)
+    )
+    for status in path:
+        action = services.move_factor_action(by=s["coordinator"], action=action, to=status)
+    assert action.is_closed == (path[-1] in ("done", "dropped"))
+    assert (action.closed_at is not None) == action.is_closed
+    with pytest.raises(IllegalTransition) as refused_here:
+        services.move_factor_action(by=s["coordinator"], action=action, to=refused)
+    with pytest.raises(IllegalTransition) as refused_in_reviews:
+        check_transition(ACTION_TRANSITIONS, path[-1], refused)
+    assert str(refused_here.value) == str(refused_in_reviews.value)
+    assert FactorAction.objects.get().status == path[-1]
+    # A practitioner may add to the register but not follow its actions.
+    with pytest.raises(PermissionDenied):
+        services.move_factor_action(by=s["users"]["owner"], action=action, to="done")

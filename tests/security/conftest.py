@@ -1,6 +1,7 @@
 """One shared world for the authorization matrix: a family under consent, a referral and a
 consultation about it, two review groups (a meeting, situations, an improvement action), a
-cross-training programme with a session and a sign-up, an API token.
+cross-training programme with a session and a sign-up, a programme in practice (two sites,
+the family enrolled with a session, a register entry with its action), an API token.
 
 The world is built once per module inside a transaction that is rolled back at the end;
 each test runs in a savepoint of it (pytest-django's own), so that a test's writes and its
@@ -21,6 +22,8 @@ from maillage.core.services import create_api_token
 from maillage.directory.models import MembershipRole, Organization, Sector, Team
 from maillage.families import services as families
 from maillage.families.models import Category, ConsentMethod, EntryKind
+from maillage.implementation import services as implementation
+from maillage.implementation.models import SustainabilityItem
 from maillage.referrals import services as referrals
 from maillage.reviews import services as reviews
 from maillage.training import services as training_services
@@ -240,6 +243,62 @@ def build_world() -> dict:
     )
     sign_up = training_services.sign_up(by=u["trainee"], session=immersion)
 
+    # --- programmes in practice: sites at the lead's team and the partner's team ---------
+    # The lead works at the first site and follows the family's enrolment there; the
+    # partner's team (led by partner_lead) is the second site, with a trained practitioner.
+    today = timezone.localdate()
+    practice = implementation.create_programme(
+        by=u["coordinator"],
+        name_fr="Materner de l'intérieur",
+        name_en="Mothering from the Inside Out",
+        planned_dose=12,
+        core_components=["Réflexion sur l'enfant", "Régulation émotionnelle"],
+    )
+    practice_site = implementation.add_site(
+        by=u["coordinator"], programme=practice, team=teams["perinatal"]
+    )
+    partner_site = implementation.add_site(
+        by=u["coordinator"], programme=practice, team=teams["mother_child"]
+    )
+    implementation.record_training(
+        by=u["coordinator"],
+        site=partner_site,
+        practitioner=u["partner"].practitioner,
+        kind="initial",
+        on=today - timedelta(days=100),
+        hours=14,
+    )
+    enrolment = implementation.enrol_family(
+        by=_fresh(u["lead"]),
+        family=family,
+        site=practice_site,
+        referred_on=today - timedelta(days=30),
+        offered_on=today - timedelta(days=25),
+        enrolled_on=today - timedelta(days=20),
+    )
+    implementation.record_session(
+        by=_fresh(u["lead"]),
+        enrolment=enrolment,
+        held_on=today - timedelta(days=10),
+        components=["Réflexion sur l'enfant"],
+        fidelity={"Réflexion sur l'enfant": 4},
+        rated_by="practitioner",
+    )
+    factor = implementation.add_factor(
+        by=u["coordinator"],
+        polarity="barrier",
+        category="organizational",
+        title="Pas de remplaçante pendant les congés",
+        heard_in="team_meeting",
+        heard_on=today - timedelta(days=5),
+    )
+    factor_action = implementation.add_factor_action(
+        by=u["coordinator"],
+        factor=factor,
+        description="Une liste de remplaçantes formées",
+        due_date=today + timedelta(days=30),
+    )
+
     token, _secret = create_api_token(user=u["lead"], name="script")
     evaluation = build_study(u)
     return {
@@ -270,6 +329,13 @@ def build_world() -> dict:
         "organization": clsc,
         "team": teams["perinatal"],
         "practitioner": users["lead"].practitioner,
+        "practice": practice,
+        "practice_site": practice_site,
+        "site": partner_site,
+        "enrolment": enrolment,
+        "factor": factor,
+        "factor_action": factor_action,
+        "item": SustainabilityItem.objects.filter(is_active=True).first(),
     }
 
 

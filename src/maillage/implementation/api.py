@@ -6,6 +6,7 @@ the field)."""
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import paginate
 
@@ -14,12 +15,25 @@ from maillage.core.pagination import ApiPagination
 from . import selectors, services
 from .schemas import (
     DashboardOut,
+    DepartureIn,
+    DepartureOut,
+    EnrolIn,
     EnrolmentOut,
+    EnrolmentStatusOut,
     FactorOut,
     PracticeProgrammeOut,
     ProgrammeSessionOut,
     SessionIn,
     SiteOut,
+    StageIn,
+    StageRowOut,
+    StepIn,
+    SupervisionIn,
+    SupervisionOut,
+    SustainabilityIn,
+    SustainabilityOut,
+    TrainingIn,
+    TrainingOut,
 )
 
 router = Router(tags=["implementation"])
@@ -62,7 +76,20 @@ def get_programme(request: HttpRequest, programme_id: UUID):
 def get_dashboard(request: HttpRequest, programme_id: UUID):
     """Every figure of the dashboard: aggregates only, no family named."""
     programme = selectors.access_programme(request.user, programme_id)
-    board = selectors.dashboard(fetched_by=request.user, programme=programme)
+    return _board_out(selectors.dashboard(fetched_by=request.user, programme=programme))
+
+
+@router.get("/sites/{site_id}/dashboard", response=DashboardOut)
+def get_site_dashboard(request: HttpRequest, site_id: UUID):
+    """The dashboard's figures for one site: the same people as the programme's, the same
+    aggregates (no family named)."""
+    site = selectors.access_site(request.user, site_id)
+    return _board_out(
+        selectors.dashboard(fetched_by=request.user, programme=site.programme, site=site)
+    )
+
+
+def _board_out(board) -> dict:
     return {
         "reach": _ratio(board.reach),
         "days_to_first_session": _summary(board.days_to_first),
@@ -78,6 +105,7 @@ def get_dashboard(request: HttpRequest, programme_id: UUID):
             for q, m, n in board.fidelity_trend
         ],
         "trained_now_by_site": {str(k): v for k, v in board.capacity.now.items()},
+        "trained_lost_by_site": {str(k): len(v) for k, v in board.capacity.lost.items()},
         "sustainability": [
             {"year": y, "domain": d, "n": m.n, "mean": m.mean, "low": m.low, "high": m.high}
             for (y, d), m in board.sustainability.items()
@@ -155,3 +183,113 @@ def add_session(request: HttpRequest, enrolment_id: UUID, payload: SessionIn):
 @paginate(Pagination)
 def list_register(request: HttpRequest):
     return selectors.factor_list(fetched_by=request.user, filters=selectors.RegisterFilters())
+
+
+# --- writes: a family's way through the programme -------------------------------------------
+
+
+@router.post("/families/{family_id}/enrolments", response={201: EnrolmentStatusOut})
+def enrol_family(request: HttpRequest, family_id: UUID, payload: EnrolIn):
+    """Enrol a family at a site one works at (the family's rule: in its circle, seeing its
+    plan); logged on the family. A family has one open enrolment per programme (422)."""
+    family = selectors.family_for_api_enrolment(request.user, family_id)
+    enrolment = services.enrol_family(
+        by=request.user,
+        family=family,
+        site=selectors.site_of_programme_work(payload.site),
+        referred_on=payload.referred_on,
+        offered_on=payload.offered_on,
+        enrolled_on=payload.enrolled_on,
+        eligible=payload.eligible,
+        request=request,
+    )
+    return Status(201, enrolment)
+
+
+@router.post("/enrolments/{enrolment_id}/steps", response=EnrolmentStatusOut)
+def move_enrolment(request: HttpRequest, enrolment_id: UUID, payload: StepIn):
+    """Offered, enrolled, completed, or exited with a reason: the enrolment's transition
+    table (409 with the reason), its version (409 when stale); logged on the family."""
+    enrolment = selectors.enrolment_for_write(request.user, enrolment_id)
+    return services.move_enrolment(
+        by=request.user,
+        enrolment=enrolment,
+        to=payload.to,
+        on=payload.on,
+        exit_reason=payload.exit_reason,
+        version=payload.version,
+        request=request,
+    )
+
+
+# --- writes: a site's stages, training, supervision, departures, self-assessment ------------
+
+
+@router.post("/sites/{site_id}/stages", response=StageRowOut)
+def record_stage(request: HttpRequest, site_id: UUID, payload: StageIn):
+    """Start, update or finish one of the site's stages (coordinators)."""
+    site = selectors.site_for(request.user, site_id, "implementation.manage_site")
+    return services.record_stage(by=request.user, site=site, request=request, **payload.dict())
+
+
+@router.post("/sites/{site_id}/trainings", response={201: TrainingOut})
+def record_training(request: HttpRequest, site_id: UUID, payload: TrainingIn):
+    """A training, booster, supervised case or certification of a member of the site's
+    team (the lead of that team, coordinators)."""
+    site = selectors.site_for(request.user, site_id, "implementation.record_training")
+    data = payload.dict()
+    practitioner = selectors.site_member(site, data.pop("practitioner"))
+    record = services.record_training(
+        by=request.user, site=site, practitioner=practitioner, request=request, **data
+    )
+    return Status(201, record)
+
+
+@router.post("/sites/{site_id}/supervisions", response={201: SupervisionOut})
+def record_supervision(request: HttpRequest, site_id: UUID, payload: SupervisionIn):
+    site = selectors.site_for(request.user, site_id, "implementation.record_training")
+    data = payload.dict()
+    practitioner = selectors.site_member(site, data.pop("practitioner"))
+    row = services.record_supervision(
+        by=request.user, site=site, practitioner=practitioner, request=request, **data
+    )
+    return Status(201, row)
+
+
+@router.get("/sites/{site_id}/departures", response=list[DepartureOut])
+def list_departures(request: HttpRequest, site_id: UUID):
+    """The trained practitioners who left the site, by name (who may read its training
+    log)."""
+    site = selectors.access_site(request.user, site_id)
+    return selectors.site_departures_for(request.user, site)
+
+
+@router.post("/sites/{site_id}/departures", response={201: DepartureOut})
+def record_departure(request: HttpRequest, site_id: UUID, payload: DepartureIn):
+    """A practitioner trained at the site left its team: its trained capacity loses them
+    from that day."""
+    site = selectors.site_for(request.user, site_id, "implementation.record_training")
+    practitioner = selectors.trained_practitioner(site, payload.practitioner)
+    row = services.record_departure(
+        by=request.user,
+        site=site,
+        practitioner=practitioner,
+        left_on=payload.left_on,
+        request=request,
+    )
+    return Status(201, row)
+
+
+@router.post("/sites/{site_id}/sustainability", response={201: SustainabilityOut})
+def answer_sustainability(request: HttpRequest, site_id: UUID, payload: SustainabilityIn):
+    """This year's self-assessment of one member of the site's team: every statement in use
+    rated 1 to 7 (answering again replaces the answers)."""
+    site = selectors.site_for(request.user, site_id, "implementation.answer_sustainability")
+    assessment = services.answer_sustainability(
+        by=request.user,
+        site=site,
+        year=timezone.localdate().year,
+        scores=payload.scores,
+        request=request,
+    )
+    return Status(201, assessment)

@@ -47,6 +47,14 @@ def dashboard_csv(board: Dashboard) -> str:
         row(_("Mean fidelity by quarter"), quarter_label(quarter), _number(mean), n, "")
     for site_id, count in board.capacity.now.items():
         row(_("Trained practitioners in the team today"), names.get(site_id, ""), count, "", "")
+    for site_id, gone in board.capacity.lost.items():
+        row(
+            _("Capacity lost (trained practitioners who left)"),
+            names.get(site_id, ""),
+            len(gone),
+            "",
+            "",
+        )
     for (year, domain), m in board.sustainability.items():
         row(
             _("Sustainability %(year)s") % {"year": year},

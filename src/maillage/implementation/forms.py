@@ -4,6 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maillage.core.dates import DateField
 from maillage.directory.models import Sector
 from maillage.reviews.models import ActionStatus
 
@@ -30,7 +31,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ProgrammeForm(forms.Form):
     name_fr = forms.CharField(label=_("Name (French)"), max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea, required=False, max_length=5000
+    )
     planned_dose = forms.IntegerField(label=_("Planned dose (sessions)"), min_value=1)
     completion_threshold = forms.IntegerField(
         label=_("Completion threshold (sessions)"),
@@ -59,8 +62,8 @@ class SiteForm(forms.Form):
 
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
-    started_on = forms.DateField(label=_("Started on"), widget=DATE)
-    finished_on = forms.DateField(label=_("Finished on"), widget=DATE, required=False)
+    started_on = DateField(label=_("Started on"), widget=DATE)
+    finished_on = DateField(label=_("Finished on"), widget=DATE, required=False)
     activities_planned = forms.IntegerField(label=_("Activities planned"), min_value=0, initial=0)
     activities_done = forms.IntegerField(label=_("Activities done"), min_value=0, initial=0)
     notes = forms.CharField(
@@ -78,23 +81,27 @@ class _PractitionerForm(forms.Form):
 
 class TrainingForm(_PractitionerForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=TrainingKind.choices)
-    on = forms.DateField(label=_("Date"), widget=DATE)
+    on = DateField(label=_("Date"), widget=DATE)
     hours = forms.DecimalField(label=_("Hours"), min_value=0, max_digits=5, decimal_places=1)
     topic = forms.CharField(label=_("Topic"), max_length=200, required=False)
 
 
 class SupervisionForm(_PractitionerForm):
-    on = forms.DateField(label=_("Date"), widget=DATE)
+    on = DateField(label=_("Date"), widget=DATE)
     minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=600)
     reflective = forms.BooleanField(label=_("Reflective supervision"), required=False)
     cases_discussed = forms.IntegerField(label=_("Cases discussed"), min_value=0, initial=0)
 
 
+class DepartureForm(_PractitionerForm):
+    left_on = DateField(label=_("Left the team on"), widget=DATE)
+
+
 class EnrolForm(forms.Form):
     site = forms.ModelChoiceField(label=_("Programme and site"), queryset=None)
-    referred_on = forms.DateField(label=_("Referred on"), widget=DATE)
-    offered_on = forms.DateField(label=_("Offered on"), widget=DATE, required=False)
-    enrolled_on = forms.DateField(label=_("Enrolled on"), widget=DATE, required=False)
+    referred_on = DateField(label=_("Referred on"), widget=DATE)
+    offered_on = DateField(label=_("Offered on"), widget=DATE, required=False)
+    enrolled_on = DateField(label=_("Enrolled on"), widget=DATE, required=False)
     eligible = forms.BooleanField(label=_("Eligible"), required=False, initial=True)
 
     def __init__(self, *args, sites=None, **kwargs):
@@ -107,7 +114,7 @@ class SessionForm(forms.Form):
     """One fidelity field per core component (fidelity_0, fidelity_1…), named as the
     service names its errors."""
 
-    held_on = forms.DateField(label=_("Date of the session"), widget=DATE)
+    held_on = DateField(label=_("Date of the session"), widget=DATE)
     attended = forms.BooleanField(label=_("The family came"), required=False, initial=True)
     components = forms.MultipleChoiceField(
         label=_("Components covered"), widget=forms.CheckboxSelectMultiple, required=False
@@ -142,7 +149,7 @@ class SessionForm(forms.Form):
 
 class StepForm(forms.Form):
     to = forms.ChoiceField(label=_("New status"), choices=EnrolmentStatus.choices)
-    on = forms.DateField(label=_("Date"), widget=DATE)
+    on = DateField(label=_("Date"), widget=DATE)
     exit_reason = forms.ChoiceField(
         label=_("Exit reason"), choices=[("", "—"), *ExitReason.choices], required=False
     )
@@ -154,7 +161,7 @@ class StepForm(forms.Form):
 
 
 class AdaptationForm(forms.Form):
-    made_on = forms.DateField(label=_("Date"), widget=DATE)
+    made_on = DateField(label=_("Date"), widget=DATE)
     what = forms.CharField(label=_("What was changed"), widget=forms.Textarea(attrs={"rows": 2}))
     why = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))
     made_by = forms.CharField(label=_("By whom"), max_length=200)
@@ -202,7 +209,7 @@ class FactorForm(forms.Form):
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     heard_in = forms.ChoiceField(label=_("Where it was heard"), choices=HeardIn.choices)
-    heard_on = forms.DateField(label=_("Heard on"), widget=DATE)
+    heard_on = DateField(label=_("Heard on"), widget=DATE)
     sectors = forms.MultipleChoiceField(
         label=_("Sectors concerned"),
         choices=Sector.choices,
@@ -224,7 +231,7 @@ class FactorActionForm(forms.Form):
     description = forms.CharField(
         label=_("Improvement action"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    due_date = forms.DateField(label=_("Due date"), widget=DATE)
+    due_date = DateField(label=_("Due date"), widget=DATE)
 
 
 class ActionStatusForm(forms.Form):

@@ -10,9 +10,11 @@ figures.py: no family is named in it.
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from maillage.core.models import User
 from maillage.core.permissions import require
@@ -84,6 +86,14 @@ def access_site(user: User, site_id) -> Site:
     return _get(Site, site_id, select=("programme", "team__organization"))
 
 
+def site_for(user: User, site_id, perm: str) -> Site:
+    """A site for a write: 404 when missing, 403 unless the user holds `perm` on it (asked
+    before the body is looked at, so a refusal tells nothing of the team)."""
+    site = access_site(user, site_id)
+    require(user, perm, None if perm == "implementation.manage_site" else site)
+    return site
+
+
 def site_stages(site: Site, today: date | None = None) -> list[figures.StageFigure]:
     return figures.stage_figures(site.stages.all(), STAGE_ORDER, today or timezone.localdate())
 
@@ -140,6 +150,57 @@ def team_practitioners(site: Site) -> QuerySet[Practitioner]:
     return Practitioner.objects.filter(memberships__team_id=site.team_id).order_by(
         "last_name", "first_name"
     )
+
+
+def site_member(site: Site, practitioner_id, *, field: str = "practitioner") -> Practitioner:
+    """A practitioner of the site's team, named by an API client: anyone else is bad input
+    naming the field (the directory is read by every account: nothing is revealed)."""
+    found = team_practitioners(site).filter(id=practitioner_id).first()
+    if found is None:
+        raise ValidationError({field: _("This practitioner is not a member of the site's team.")})
+    return found
+
+
+def trained_practitioners(site: Site) -> QuerySet[Practitioner]:
+    """Practitioners trained at the site, still in its team or not (whose departure may be
+    recorded once their membership ended)."""
+    return (
+        Practitioner.objects.filter(
+            id__in=TrainingRecord.objects.filter(site=site).values("practitioner_id")
+        )
+        .order_by("last_name", "first_name")
+        .distinct()
+    )
+
+
+def trained_practitioner(
+    site: Site, practitioner_id, *, field: str = "practitioner"
+) -> Practitioner:
+    found = trained_practitioners(site).filter(id=practitioner_id).first()
+    if found is None:
+        raise ValidationError({field: _("This practitioner has no training recorded at the site.")})
+    return found
+
+
+def site_departures_for(user: User, site: Site) -> list[Departure]:
+    """Named: for readers holding implementation.view_training_log on the site (403
+    otherwise: the site itself is public)."""
+    require(user, "implementation.view_training_log", site)
+    return site_departures(site)
+
+
+def site_departures(site: Site) -> list[Departure]:
+    """Named: only for readers holding implementation.view_training_log on the site."""
+    return list(site.departures.select_related("practitioner").order_by("-left_on")[:100])
+
+
+def site_of_programme_work(site_id, *, field: str = "site") -> Site:
+    """The site an API client enrols a family at: unknown is bad input naming the field
+    (sites are read by every account); working there is the service's check."""
+    found = Site.objects.select_related("programme", "team").filter(id=site_id).first()
+    if found is None:
+        raise ValidationError({field: _("Unknown site.")})
+    return found
 
 
 def teams_for_choice() -> QuerySet[Team]:
@@ -233,6 +294,15 @@ def family_for_enrolment(user: User, family_id) -> Family:
     return family_selectors.family_for_write(
         user, family_id, "implementation.record_programme_work"
     )
+
+
+def family_for_api_enrolment(user: User, family_id) -> Family:
+    """The family an API client enrols: 404 when it (or its plan, where programme data
+    belongs) is hidden from them, 403 when they see it but may not do programme work for it
+    (the API's answer to a forbidden action on a visible object)."""
+    family = family_selectors.family_visible(user, family_id, category=Category.PLAN)
+    require(user, "implementation.record_programme_work", family)
+    return family
 
 
 def enrolment_for_write(user: User, enrolment_id) -> Enrolment:

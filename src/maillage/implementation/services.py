@@ -318,15 +318,40 @@ def record_supervision(
 def record_departure(
     *, by: User, site: Site, practitioner: Practitioner, left_on: date, request=None
 ) -> Departure:
-    """Dates the departure of a trained practitioner whose membership of the team ended
-    (capacity is lost from that day; without a date, from the day the membership ended)."""
+    """Dates the departure of a practitioner trained at the site who left its team: the
+    site's trained capacity loses them from that day (without a date, from the day their
+    membership ended). Recording it again corrects the date."""
     require(by, "implementation.record_training", site)
+    first_trained = (
+        TrainingRecord.objects.filter(site=site, practitioner=practitioner)
+        .order_by("on")
+        .values_list("on", flat=True)
+        .first()
+    )
+    if first_trained is None:
+        raise ValidationError(
+            {"practitioner": _("This practitioner has no training recorded at the site.")}
+        )
     if left_on is None or left_on > timezone.localdate():
         raise ValidationError({"left_on": _("A departure is recorded once it happened.")})
-    row, _created = Departure.objects.update_or_create(
+    if left_on < first_trained:
+        raise ValidationError(
+            {
+                "left_on": _("A departure comes after the first training (%(date)s).")
+                % {"date": first_trained.isoformat()}
+            }
+        )
+    row, created = Departure.objects.update_or_create(
         site=site, practitioner=practitioner, defaults={"left_on": left_on}
     )
-    _event(by, Action.CREATED, row, request, site=str(site.id))
+    _event(
+        by,
+        Action.CREATED if created else Action.UPDATED,
+        row,
+        request,
+        site=str(site.id),
+        left_on=left_on.isoformat(),
+    )
     return row
 
 
@@ -647,6 +672,11 @@ def answer_sustainability(
     errors: dict = {}
     if not 2000 <= year <= timezone.localdate().year:
         errors["year"] = _("Not a valid year.")
+    unknown = set(scores) - {str(item.id) for item in items}
+    if unknown:
+        errors["scores"] = _("Not a statement in use: %(ids)s.") % {
+            "ids": ", ".join(sorted(unknown))[:300]
+        }
     for item in items:
         score = scores.get(str(item.id))
         if score is None or not SUSTAINABILITY_MIN <= int(score) <= SUSTAINABILITY_MAX:

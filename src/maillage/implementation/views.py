@@ -1,6 +1,8 @@
 """Programmes-in-practice pages. HTTP only: the rules are in services.py (writes),
 selectors.py (reads, a family's through the families app's rule) and permissions.py (who)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib import messages
@@ -12,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from maillage.core import csv_export
@@ -24,6 +27,7 @@ from . import charts, export, selectors, services
 from .forms import (
     ActionStatusForm,
     AdaptationForm,
+    DepartureForm,
     EnrolForm,
     FactorActionForm,
     FactorForm,
@@ -265,26 +269,86 @@ def site_detail(request, site_id):
                 else None
             ),
             "can_answer": request.user.has_perm("implementation.answer_sustainability", site),
+            "can_see_dashboard": request.user.has_perm(
+                "implementation.view_dashboard", site.programme
+            ),
         },
     )
 
 
-def _site_form_post(request, site_id, *, perm, form_class, call, message, title):
-    site = selectors.access_site(request.user, site_id)
-    require(request.user, perm, site if perm != "implementation.manage_site" else None)
-    kwargs = {}
-    if form_class is not StageForm:
-        kwargs["practitioners"] = selectors.team_practitioners(site)
-    form = form_class(request.POST, **kwargs)
-    back = reverse("implementation:site", args=[site.id])
+@dataclass(frozen=True)
+class SiteRecord:
+    """One of the records written on a site (a stage, a training…): who may, its form, the
+    service that writes it, and what the page says."""
+
+    perm: str
+    form: Callable  # (site, data) -> the bound form
+    service: Callable  # called with the form's cleaned data
+    message: str
+    title: str
+    back: str = "implementation:site"
+
+
+def _practitioner_form(form_class, choices=selectors.team_practitioners):
+    return lambda site, data: form_class(data, practitioners=choices(site))
+
+
+SITE_RECORDS = {
+    "stage": SiteRecord(
+        "implementation.manage_site",
+        lambda site, data: StageForm(data),
+        services.record_stage,
+        gettext_lazy("The stage is recorded."),
+        gettext_lazy("Record a stage"),
+    ),
+    "training": SiteRecord(
+        "implementation.record_training",
+        _practitioner_form(TrainingForm),
+        services.record_training,
+        gettext_lazy("The training is recorded."),
+        gettext_lazy("Record a training"),
+    ),
+    "supervision": SiteRecord(
+        "implementation.record_training",
+        _practitioner_form(SupervisionForm),
+        services.record_supervision,
+        gettext_lazy("The supervision is recorded."),
+        gettext_lazy("Record a supervision"),
+    ),
+    "departure": SiteRecord(
+        "implementation.record_training",
+        _practitioner_form(DepartureForm, selectors.trained_practitioners),
+        services.record_departure,
+        gettext_lazy("The departure is recorded: the site's trained capacity is updated."),
+        gettext_lazy("Record a departure"),
+        back="implementation:departures",
+    ),
+}
+
+
+def _record_on_site(request, site_id, what: str):
+    """The one way a site's records are posted: 404 for a missing site, 403 without the
+    right, the form's errors (422) or the service's, else a message and back."""
+    record = SITE_RECORDS[what]
+    site = selectors.site_for(request.user, site_id, record.perm)
+    form = record.form(site, request.POST)
+    back = reverse(record.back, args=[site.id])
     if form.is_valid():
-        done = _saved(request, form, lambda: call(site, form.cleaned_data), message, back)
+        done = _saved(
+            request,
+            form,
+            lambda: record.service(
+                by=request.user, site=site, request=request, **form.cleaned_data
+            ),
+            str(record.message),
+            back,
+        )
         if done:
             return done
     return render(
         request,
         "implementation/form_page.html",
-        {"title": title, "form": form, "back": back},
+        {"title": record.title, "form": form, "back": back},
         status=422,
     )
 
@@ -292,48 +356,48 @@ def _site_form_post(request, site_id, *, perm, form_class, call, message, title)
 @login_required
 @require_POST
 def stage_record(request, site_id):
-    return _site_form_post(
-        request,
-        site_id,
-        perm="implementation.manage_site",
-        form_class=StageForm,
-        call=lambda site, data: services.record_stage(
-            by=request.user, site=site, request=request, **data
-        ),
-        message=_("The stage is recorded."),
-        title=_("Record a stage"),
-    )
+    return _record_on_site(request, site_id, "stage")
 
 
 @login_required
 @require_POST
 def training_record(request, site_id):
-    return _site_form_post(
-        request,
-        site_id,
-        perm="implementation.record_training",
-        form_class=TrainingForm,
-        call=lambda site, data: services.record_training(
-            by=request.user, site=site, request=request, **data
-        ),
-        message=_("The training is recorded."),
-        title=_("Record a training"),
-    )
+    return _record_on_site(request, site_id, "training")
 
 
 @login_required
 @require_POST
 def supervision_record(request, site_id):
-    return _site_form_post(
+    return _record_on_site(request, site_id, "supervision")
+
+
+@login_required
+def departures(request, site_id):
+    """The trained practitioners who left the site, and the form to date a departure (the
+    lead of its team, coordinators): its trained capacity counts them until that day."""
+    if request.method == "POST":
+        return _record_on_site(request, site_id, "departure")
+    site = selectors.access_site(request.user, site_id)
+    rows = selectors.site_departures_for(request.user, site)
+    can_record = request.user.has_perm("implementation.record_training", site)
+    capacity = selectors.site_capacity(site)
+    return render(
         request,
-        site_id,
-        perm="implementation.record_training",
-        form_class=SupervisionForm,
-        call=lambda site, data: services.record_supervision(
-            by=request.user, site=site, request=request, **data
-        ),
-        message=_("The supervision is recorded."),
-        title=_("Record a supervision"),
+        "implementation/departures.html",
+        {
+            "site": site,
+            "programme": site.programme,
+            "departures": rows,
+            "capacity_now": _lookup(capacity.now, site.id, 0),
+            "form": (
+                DepartureForm(
+                    practitioners=selectors.trained_practitioners(site),
+                    initial={"left_on": timezone.localdate()},
+                )
+                if can_record
+                else None
+            ),
+        },
     )
 
 
@@ -588,7 +652,23 @@ def _pct(ratio) -> str:
 def dashboard(request, programme_id):
     programme = selectors.access_programme(request.user, programme_id)
     board = selectors.dashboard(fetched_by=request.user, programme=programme)
+    return _dashboard_page(request, board)
+
+
+@login_required
+def site_dashboard(request, site_id):
+    """The dashboard's figures for one site, with its stages: for the same people as the
+    programme's (aggregates only)."""
+    site = selectors.access_site(request.user, site_id)
+    board = selectors.dashboard(fetched_by=request.user, programme=site.programme, site=site)
+    return _dashboard_page(request, board, site)
+
+
+def _dashboard_page(request, board, site=None):
+    programme = board.programme
     names = {s.id: s.team.name for s in board.sites}
+    today = timezone.localdate()
+    stages = _lookup(board.stages, site.id, []) if site else []
     years = sorted({year for year, _d in board.sustainability})
     latest = years[-1] if years else None
     return render(
@@ -596,6 +676,11 @@ def dashboard(request, programme_id):
         "implementation/dashboard.html",
         {
             "programme": programme,
+            "site": site,
+            "stages": [(s, STAGE_HELP[Stage(s.stage)]) for s in stages],
+            "timeline_svg": (
+                mark_safe(charts.stage_timeline(stages, today=today)) if site else ""  # noqa: S308 - built from escaped parts
+            ),
             "board": board,
             "pct": {
                 "reach": _pct(board.reach),
@@ -611,7 +696,11 @@ def dashboard(request, programme_id):
                 (_lookup(board.practitioner_names, k, ""), v)
                 for k, v in board.fidelity_by_practitioner.items()
             ),
-            "capacity_rows": [(_lookup(names, k, ""), v) for k, v in board.capacity.now.items()],
+            # Trained today, and trained but gone (a count: the names are the training log's).
+            "capacity_rows": [
+                (_lookup(names, k, ""), v, len(_lookup(board.capacity.lost, k, [])))
+                for k, v in board.capacity.now.items()
+            ],
             "sustainability_rows": [
                 (year, Domain(d).label, m) for (year, d), m in board.sustainability.items()
             ],
