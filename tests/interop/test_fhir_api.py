@@ -25,10 +25,12 @@ def test_metadata_says_exactly_what_is_supported(care, fhir):
     served = {r["type"]: r for r in rest["resource"]}
     assert set(served) == {
         "Organization",
+        "Location",
         "HealthcareService",
         "Practitioner",
         "PractitionerRole",
         "Patient",
+        "RelatedPerson",
         "CareTeam",
         "CarePlan",
         "Goal",

@@ -12,10 +12,12 @@ from . import codes
 # Resource type -> the search parameters we support beyond _id, _lastUpdated, _count.
 SEARCHES: dict[str, dict[str, str]] = {
     "Organization": {"type": "token"},
+    "Location": {"organization": "reference", "partof": "reference"},
     "HealthcareService": {"organization": "reference"},
     "Practitioner": {},
     "PractitionerRole": {"practitioner": "reference", "organization": "reference"},
     "Patient": {},
+    "RelatedPerson": {"patient": "reference"},
     "CareTeam": {"patient": "reference"},
     "CarePlan": {"patient": "reference"},
     "Goal": {"patient": "reference"},
@@ -47,6 +49,14 @@ DOCUMENTATION = {
     ),
     "Patient": gettext_lazy(
         "A caregiver, or a child once born; names only where the consent covers identity."
+    ),
+    "Location": gettext_lazy(
+        "An organization's main place (same id as the organization) or a team's point of "
+        "service (same id as the team)."
+    ),
+    "RelatedPerson": gettext_lazy(
+        "A caregiver, related to the family's first born child (or, before a birth, to its "
+        "first caregiver); names only where the consent covers identity."
     ),
     "AuditEvent": gettext_lazy(
         "A family's access report, for those who may read it; search by patient."

@@ -19,10 +19,12 @@ from .validation import InvalidResource, read_body, read_json
 
 READ = {
     "Organization": selectors.read_organization,
+    "Location": selectors.read_location,
     "HealthcareService": selectors.read_healthcare_service,
     "Practitioner": selectors.read_practitioner,
     "PractitionerRole": selectors.read_practitioner_role,
     "Patient": selectors.read_patient,
+    "RelatedPerson": selectors.read_related_person,
     "CareTeam": selectors.read_care_team,
     "CarePlan": selectors.read_care_plan,
     "Goal": selectors.read_goal,
@@ -33,10 +35,12 @@ READ = {
 }
 SEARCH = {
     "Organization": selectors.search_organizations,
+    "Location": selectors.search_locations,
     "HealthcareService": selectors.search_healthcare_services,
     "Practitioner": selectors.search_practitioners,
     "PractitionerRole": selectors.search_practitioner_roles,
     "Patient": selectors.search_patients,
+    "RelatedPerson": selectors.search_related_people,
     "CareTeam": selectors.search_care_teams,
     "CarePlan": selectors.search_care_plans,
     "Goal": selectors.search_goals,
