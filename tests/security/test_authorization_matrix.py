@@ -17,7 +17,7 @@ says, from the product's rules (not from the code), who may do it:
 Refusals write no family access event and change nothing. Nobody whose access lacks the
 family's identity sees the caregiver's first name, last name or phone, on any route.
 
-Cells: 125 rows x 20 actors = 2500 (`test_cell_count` keeps this figure honest).
+Cells: 128 rows x 20 actors = 2560 (`test_cell_count` keeps this figure honest).
 Cells marked xfail(strict), if any, are known defects, each with its reason.
 """
 
@@ -33,6 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from maillage.audit.models import Action, AuditEvent
 from maillage.core.models import ApiToken, User
+from maillage.directory.models import Organization
 from maillage.families import services as family_services
 from maillage.families.models import CircleMember, Consent, TimelineEntry
 from maillage.families.permissions import forget_shares
@@ -684,11 +685,41 @@ API_ROWS = [
     api("/directory/practitioners/{practitioner_id}", allow=LOGGED_IN),
 ]
 
+
 # The FHIR endpoint's operations (the others are in tests/interop/test_fhir_authorization.py,
 # with the same actors): each actor speaks with a personal token of its own.
+def directory_bundle(w) -> dict:
+    """A FHIR transaction that renames the CLSC: a directory update."""
+    clsc = w["orgs"]["clsc"]
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Organization",
+                    "id": str(clsc.pk),
+                    "name": "CLSC Nord",
+                },
+                "request": {"method": "PUT", "url": f"Organization/{clsc.pk}"},
+            }
+        ],
+    }
+
+
 FHIR_ROWS = [
     fhir("/Location/{organization_id}", allow=LOGGED_IN),
     fhir("/RelatedPerson/{caregiver_id}", allow=FAMILY, events=1),
+    # The directory is seen by all: updating it is forbidden (403) but to its managers.
+    fhir(
+        "/",
+        "POST",
+        NETWORK,
+        forbid=LOGGED_IN,
+        action="directory",
+        body=directory_bundle,
+        changed=lambda w: Organization.objects.filter(name="CLSC Nord").exists(),
+    ),
 ]
 
 ROWS = FAMILY_ROWS + REFERRAL_ROWS + OTHER_ROWS + REVIEW_ROWS + TRAINING_ROWS + API_ROWS + FHIR_ROWS

@@ -25,6 +25,7 @@ TASK_INPUT = f"{OURS}:CodeSystem:task-input"
 FAMILY_REFERENCE = f"{OURS}:family-reference"
 PROFESSION = f"{OURS}:CodeSystem:profession"
 LOCATION_TYPE = f"{OURS}:CodeSystem:location-type"
+MEMBERSHIP_ROLE = f"{OURS}:CodeSystem:membership-role"
 
 TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"

@@ -36,7 +36,8 @@ SEARCHES: dict[str, dict[str, str]] = {
     },
     "AuditEvent": {"patient": "reference"},
 }
-# What may be written: Task status changes (PUT, PATCH); referrals arrive as a transaction.
+# What may be written: Task status changes (PUT, PATCH); referrals and directory updates
+# arrive as transactions.
 UPDATABLE = {"Task"}
 DOCUMENTATION = {
     "Task": gettext_lazy(
@@ -64,10 +65,39 @@ DOCUMENTATION = {
 }
 
 
-def outcome(message: str, *, code: str = "invalid", severity: str = "error") -> dict:
+def outcome(
+    message: str,
+    *,
+    code: str = "invalid",
+    severity: str = "error",
+    issues: list[tuple[str, str]] | None = None,
+) -> dict:
+    """One issue, or one per (message, expression) problem: each names where it is."""
+    if issues:
+        return {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": severity,
+                    "code": code,
+                    "diagnostics": str(text),
+                    "expression": [where],
+                }
+                for text, where in issues
+            ],
+        }
     return {
         "resourceType": "OperationOutcome",
         "issue": [{"severity": severity, "code": code, "diagnostics": str(message)}],
+    }
+
+
+def transaction_response(done: list[tuple[str, str]]) -> dict:
+    """The answer to a transaction: each entry's status and location, in its order."""
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction-response",
+        "entry": [{"response": {"status": status, "location": where}} for status, where in done],
     }
 
 
@@ -158,7 +188,16 @@ def capability_statement(request) -> dict:
                     ),
                 },
                 "resource": resources,
-                "interaction": [{"code": "transaction"}],
+                "interaction": [
+                    {
+                        "code": "transaction",
+                        "documentation": _(
+                            "A new referral (ServiceRequest and Task), or a directory update "
+                            "(Organization, HealthcareService, Location, PractitionerRole; "
+                            "coordinators and administrators): all or nothing."
+                        ),
+                    }
+                ],
             }
         ],
     }

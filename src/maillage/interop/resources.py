@@ -273,8 +273,8 @@ def practitioner(person: Practitioner) -> dict:
 
 
 def practitioner_role(membership) -> dict:
-    """A membership: a practitioner in a team (its lead, or a member with a title)."""
-    role = _("Team lead") if membership.role == MembershipRole.LEAD else membership.title or ""
+    """A membership: a practitioner in a team, its role (lead or member) coded, its title in
+    the team's words as text."""
     return _compact(
         {
             "resourceType": "PractitionerRole",
@@ -285,7 +285,14 @@ def practitioner_role(membership) -> dict:
                 "Practitioner", membership.practitioner_id, str(membership.practitioner)
             ),
             "organization": _ref("Organization", membership.team_id, membership.team.name),
-            "code": [{"text": role}] if role else [],
+            "code": [
+                _concept(
+                    codes.MEMBERSHIP_ROLE,
+                    membership.role,
+                    _label(MembershipRole, membership.role),
+                ),
+                {"text": membership.title} if membership.title else None,
+            ],
             "location": [location_ref(membership.team)],
             "healthcareService": [
                 _ref("HealthcareService", offer.id, offer.name)

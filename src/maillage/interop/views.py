@@ -62,8 +62,8 @@ def respond(resource: dict, status: int = 200, **headers) -> HttpResponse:
     return response
 
 
-def error(status: int, message: str, code: str, **headers) -> HttpResponse:
-    return respond(envelope.outcome(message, code=code), status, **headers)
+def error(status: int, message: str, code: str, issues=None, **headers) -> HttpResponse:
+    return respond(envelope.outcome(message, code=code, issues=issues), status, **headers)
 
 
 def _messages(failure: ValidationError) -> str:
@@ -96,7 +96,7 @@ def endpoint(view):
         except PermissionDenied:
             return error(403, _("You may not do this to this resource."), "forbidden")
         except InvalidResource as refusal:
-            return error(refusal.status, refusal.message, refusal.code)
+            return error(refusal.status, refusal.message, refusal.code, refusal.issues)
         except IllegalTransition as refusal:
             return error(409, str(refusal), "business-rule")
         except Conflict as refusal:
@@ -125,20 +125,19 @@ def metadata(request):
 
 @endpoint
 def root(request, user):
-    """POST a transaction Bundle: a new referral (ServiceRequest + Task)."""
+    """POST a transaction Bundle: a new referral (ServiceRequest + Task), or a directory
+    update (Organization, HealthcareService, Location, PractitionerRole)."""
     if request.method != "POST":
         return _not_allowed(request)
     bundle = read_body(request, expected="Bundle")
+    if services.is_directory_update(bundle):
+        done = services.update_directory(by=user, bundle=bundle, request=request)
+        return respond(envelope.transaction_response(done))
     referral = services.create_referral(by=user, bundle=bundle, request=request)
     return respond(
-        {
-            "resourceType": "Bundle",
-            "type": "transaction-response",
-            "entry": [
-                {"response": {"status": "201 Created", "location": f"{kind}/{referral.id}"}}
-                for kind in ("ServiceRequest", "Task")
-            ],
-        }
+        envelope.transaction_response(
+            [("201 Created", f"{kind}/{referral.id}") for kind in ("ServiceRequest", "Task")]
+        )
     )
 
 
