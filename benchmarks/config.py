@@ -71,6 +71,7 @@ MIX = {
     "referral_step": 6,
     "plan_action_update": 7,
     "api_families": 10,
+    "fhir_tasks": 6,
 }
 KIND = {  # "api" or "html": the app ÷ floor target differs
     "caseload": "html",
@@ -81,6 +82,7 @@ KIND = {  # "api" or "html": the app ÷ floor target differs
     "referral_step": "html",
     "plan_action_update": "html",
     "api_families": "api",
+    "fhir_tasks": "api",
 }
 DESCRIPTION = {
     "caseload": "GET /families/ — my caseload (20 a page, what needs attention)",
@@ -93,6 +95,8 @@ DESCRIPTION = {
     "plan_action_update": "POST /families/<id>/plan/actions/<id>/ — update a plan action "
     "(with its version)",
     "api_families": "GET /api/v1/families/ — the caseload as JSON",
+    "fhir_tasks": "GET /fhir/R4/Task?owner=…&status=… — a team's open referrals over FHIR "
+    "(personal token)",
 }
 # French searches a practitioner types, with and without accents.
 SEARCHES = [

@@ -110,6 +110,12 @@ def pick_users(rng: random.Random, wanted: int) -> tuple[list[dict], dict]:
         else:
             without.append(entry)
     users = (with_referrals + without)[:wanted]
+    # Each user's personal token, for the FHIR requests (kept in the data set).
+    from maillage.core.services import create_api_token
+
+    for entry in users:
+        owner = User.objects.get(id=entry["user_id"])
+        entry["token"] = create_api_token(user=owner, name="benchmark")[1]
     stats = {
         "lead_candidates": len(leads),
         "users": len(users),
@@ -125,8 +131,8 @@ def pick_users(rng: random.Random, wanted: int) -> tuple[list[dict], dict]:
 
 def _send(client, request):
     if request.method == "GET":
-        return client.get(request.path, request.data or {})
-    return client.post(request.path, request.data or {})
+        return client.get(request.path, request.data or {}, headers=request.headers)
+    return client.post(request.path, request.data or {}, headers=request.headers)
 
 
 def capture(user: dict, request) -> dict:
