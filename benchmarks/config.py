@@ -72,6 +72,7 @@ MIX = {
     "plan_action_update": 7,
     "api_families": 10,
     "programme_dashboard": 3,
+    "fhir_tasks": 6,
 }
 KIND = {  # "api" or "html": the app ÷ floor target differs
     "caseload": "html",
@@ -83,6 +84,7 @@ KIND = {  # "api" or "html": the app ÷ floor target differs
     "plan_action_update": "html",
     "api_families": "api",
     "programme_dashboard": "html",
+    "fhir_tasks": "api",
 }
 DESCRIPTION = {
     "caseload": "GET /families/ — my caseload (20 a page, what needs attention)",
@@ -97,6 +99,8 @@ DESCRIPTION = {
     "api_families": "GET /api/v1/families/ — the caseload as JSON",
     "programme_dashboard": "GET /programmes/programmes/<id>/dashboard/ — a programme's "
     "dashboard, for a site's team lead (every figure, over all its families)",
+    "fhir_tasks": "GET /fhir/R4/Task?owner=…&status=… — a team's open referrals over FHIR "
+    "(personal token)",
 }
 # French searches a practitioner types, with and without accents.
 SEARCHES = [

@@ -83,7 +83,7 @@ class VirtualUser:
 
     async def send(self, request) -> tuple[int, float]:
         data = request.data
-        headers = self._headers()
+        headers = {**self._headers(), **request.headers}
         started = time.perf_counter()
         if request.method == "GET":
             call = self.session.get(

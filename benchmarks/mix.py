@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from .config import SEARCHES
 
 ACTION_STATUSES = ["todo", "in_progress", "done", "cancelled"]
+# A team's open referrals, as a partner system asks for them over FHIR.
+OPEN_TASKS = "requested,accepted,in-progress,on-hold"
 
 
 @dataclass
@@ -26,6 +28,8 @@ class Request:
     # Called with True after a success, to move the user's state on (versions, pools).
     on_done: object = None
     meta: dict = field(default_factory=dict)
+    # Sent with the request: the FHIR endpoint takes a personal token, not the session.
+    headers: dict = field(default_factory=dict)
 
 
 def build(kind: str, user: dict, rng: random.Random) -> Request | None:
@@ -38,6 +42,17 @@ def build(kind: str, user: dict, rng: random.Random) -> Request | None:
         return Request(kind, "GET", "/referrals/")
     if kind == "directory_search":
         return Request(kind, "GET", "/directory/", data={"q": rng.choice(SEARCHES)})
+    if kind == "fhir_tasks":
+        if not user.get("token") or not user["teams"]:
+            return None
+        team = rng.choice(user["teams"])
+        return Request(
+            kind,
+            "GET",
+            "/fhir/R4/Task",
+            data={"owner": f"Organization/{team}", "status": OPEN_TASKS},
+            headers={"Authorization": f"Bearer {user['token']}"},
+        )
     if kind in ("family", "timeline"):
         if not user["families"]:
             return None

@@ -127,6 +127,12 @@ def pick_users(rng: random.Random, wanted: int) -> tuple[list[dict], dict]:
     viewer = [u for u in without if u["dashboards"]][:1]
     if viewer and not any(u["dashboards"] for u in users):
         users = users[: wanted - 1] + viewer
+    # Each user's personal token, for the FHIR requests (kept in the data set).
+    from maillage.core.services import create_api_token
+
+    for entry in users:
+        owner = User.objects.get(id=entry["user_id"])
+        entry["token"] = create_api_token(user=owner, name="benchmark")[1]
     stats = {
         "lead_candidates": len(leads),
         "users": len(users),
@@ -143,8 +149,8 @@ def pick_users(rng: random.Random, wanted: int) -> tuple[list[dict], dict]:
 
 def _send(client, request):
     if request.method == "GET":
-        return client.get(request.path, request.data or {})
-    return client.post(request.path, request.data or {})
+        return client.get(request.path, request.data or {}, headers=request.headers)
+    return client.post(request.path, request.data or {}, headers=request.headers)
 
 
 def capture(user: dict, request) -> dict:

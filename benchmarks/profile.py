@@ -49,8 +49,8 @@ def main() -> None:
     def send() -> int:
         request = build(args.kind, user, rng)
         if request.method == "GET":
-            return client.get(request.path, request.data or {}).status_code
-        return client.post(request.path, request.data or {}).status_code
+            return client.get(request.path, request.data or {}, headers=request.headers).status_code
+        return client.post(request.path, request.data or {}, headers=request.headers).status_code
 
     for _ in range(10):  # warms the caches (templates, translations, connection)
         send()

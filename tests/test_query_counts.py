@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from maillage.core.services import create_api_token
 from maillage.directory.models import Organization, Sector, ServiceOffer, ServiceType, Team
 from maillage.directory.services import refresh_team_search_text
 from maillage.families import services
@@ -47,6 +48,9 @@ LIMITS = {
     # Issue 14: a programme's dashboard reads plain rows (enrolments, sessions, ratings,
     # answers, register) in fixed queries and computes in Python: 4 or 31 families alike.
     "programme_dashboard": 17,
+    # Issue 17: the FHIR search for a team's open referrals (token, the one disclosure rule
+    # through referrals.selectors.received, one page, one access event per family shown).
+    "fhir_tasks": 13,
 }
 
 
@@ -191,11 +195,18 @@ def practise(care, n: int) -> None:  # noqa: F811 - the imported fixture's value
     care["practice"] = programme
 
 
-READERS = {"inbox": "partner", "referral_step": "partner", "programme_dashboard": "partner_lead"}
-# The others: the lead worker.
+# The others: the lead worker. FHIR's Task search: the receiving team's member, with a
+# personal token (the endpoint takes no session).
+OPEN_TASKS = "requested,accepted,in-progress,on-hold"  # benchmarks/mix.py's
+READERS = {
+    "inbox": "partner",
+    "referral_step": "partner",
+    "programme_dashboard": "partner_lead",
+    "fhir_tasks": "partner",
+}
 
 
-def send(kind: str, care, client, sent_referral):  # noqa: F811
+def send(kind: str, care, client, sent_referral, headers=None):  # noqa: F811
     """The request of the mix, as the benchmark sends it; its expected status."""
     family = care["family"]
     if kind == "caseload":
@@ -226,6 +237,10 @@ def send(kind: str, care, client, sent_referral):  # noqa: F811
         return client.get("/api/v1/families/"), 200
     if kind == "programme_dashboard":
         return client.get(reverse("implementation:dashboard", args=[care["practice"].id])), 200
+    if kind == "fhir_tasks":
+        team = care["teams"]["mother_child"]
+        params = {"owner": f"Organization/{team.id}", "status": OPEN_TASKS}
+        return client.get("/fhir/R4/Task", params, headers=headers), 200
     raise ValueError(kind)
 
 
@@ -246,9 +261,37 @@ def test_every_request_of_the_benchmark_mix_runs_a_bounded_number_of_queries(
     # The first request after a login renews the session (core/idle_session.py); the
     # benchmark's users are past it.
     client.get(reverse("directory:search"))
+    headers = None
+    if kind == "fhir_tasks":
+        _token, secret = create_api_token(user=care["users"][READERS[kind]], name="partner system")
+        headers = {"Authorization": f"Bearer {secret}"}
     with django_assert_max_num_queries(LIMITS[kind]):
-        response, expected = send(kind, care, client, sent_referral)
+        response, expected = send(kind, care, client, sent_referral, headers)
     assert response.status_code == expected
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE])
+def test_the_referrers_fhir_task_search_pages_many_families_in_bounded_queries(
+    care,  # noqa: F811
+    client,
+    django_assert_max_num_queries,
+    size,
+):
+    """The referrer's side of the same search: a full page of Tasks, each of another
+    family (the partner's inbox above shows the one family the consent opens)."""
+    grow(care, size)
+    _token, secret = create_api_token(user=care["users"]["owner"], name="partner system")
+    team = care["teams"]["mother_child"]
+    with django_assert_max_num_queries(16):
+        response = client.get(
+            "/fhir/R4/Task",
+            {"owner": f"Organization/{team.id}", "status": OPEN_TASKS},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+    assert response.status_code == 200
+    bundle = response.json()
+    assert bundle["total"] == 3 * size
+    assert len(bundle["entry"]) == min(20, 3 * size)
 
 
 def test_the_api_lists_the_caseload_in_the_pages_order(care, client):  # noqa: F811

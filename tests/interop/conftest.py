@@ -8,6 +8,8 @@ import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
 from maillage.core.services import create_api_token
+from maillage.core.text import fold
+from maillage.families.models import Caregiver
 from tests.families.conftest import care, practitioner  # noqa: F401 - shared fixtures
 from tests.referrals.conftest import referral  # noqa: F401 - shared fixture
 
@@ -74,3 +76,15 @@ def fhir(client):
         return Fhir(client, user)
 
     return as_user
+
+
+def add_father(world: dict) -> Caregiver:
+    """A second caregiver in the family (the mother stays its first): a RelatedPerson."""
+    return Caregiver.objects.create(
+        family=world["family"],
+        first_name="Jérôme",
+        last_name="Côté",
+        name_key=fold("Jérôme Côté"),
+        relationship="père",
+        phone="(819) 555-0142",
+    )

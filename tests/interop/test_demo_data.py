@@ -20,10 +20,12 @@ pytestmark = pytest.mark.django_db
 
 TYPES = [
     "Organization",
+    "Location",
     "HealthcareService",
     "Practitioner",
     "PractitionerRole",
     "Patient",
+    "RelatedPerson",
     "CareTeam",
     "CarePlan",
     "Goal",

@@ -25,10 +25,12 @@ def test_metadata_says_exactly_what_is_supported(care, fhir):
     served = {r["type"]: r for r in rest["resource"]}
     assert set(served) == {
         "Organization",
+        "Location",
         "HealthcareService",
         "Practitioner",
         "PractitionerRole",
         "Patient",
+        "RelatedPerson",
         "CareTeam",
         "CarePlan",
         "Goal",
@@ -41,7 +43,7 @@ def test_metadata_says_exactly_what_is_supported(care, fhir):
     assert updatable == {"Task"}
     task_params = {p["name"] for p in served["Task"]["searchParam"]}
     assert {"owner", "requester", "status", "patient", "_lastUpdated", "_id"} <= task_params
-    assert rest["interaction"] == [{"code": "transaction"}]
+    assert [i["code"] for i in rest["interaction"]] == ["transaction"]
     # Every type it names answers a search, and no other does.
     owner = fhir(care["users"]["owner"])
     for kind in served:

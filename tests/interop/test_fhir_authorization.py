@@ -17,7 +17,7 @@ from maillage.audit.models import Action, AuditEvent
 from maillage.families import services
 from maillage.families.models import Category, Consent
 
-from .conftest import Fhir, validate
+from .conftest import Fhir, add_father, validate
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,7 @@ class Read:
 
 READS = [
     Read("Patient", lambda care: care["mother"].id),
+    Read("RelatedPerson", lambda care: care["father"].id),
     Read("CareTeam", lambda care: care["family"].id),
     Read("CarePlan", lambda care: care["family"].id, "plan"),
     Read("Goal", lambda care: care["goal"].id, "plan"),
@@ -45,7 +46,16 @@ READS = [
     Read("Task", lambda care: care["referral"].id, "referral"),
     Read("ServiceRequest", lambda care: care["referral"].id, "referral"),
 ]
-SEARCHES = ["Patient", "CareTeam", "CarePlan", "Goal", "Consent", "Task", "ServiceRequest"]
+SEARCHES = [
+    "Patient",
+    "RelatedPerson",
+    "CareTeam",
+    "CarePlan",
+    "Goal",
+    "Consent",
+    "Task",
+    "ServiceRequest",
+]
 
 ACTORS = [
     "owner",
@@ -119,7 +129,7 @@ def setup_actor(actor: str, care, fhir) -> Fhir:
 
 @pytest.fixture
 def world(care, referral):
-    return {**care, "referral": referral}
+    return {**care, "referral": referral, "father": add_father(care)}
 
 
 def access_events(care) -> int:
@@ -133,6 +143,7 @@ def family_ids(care) -> set[str]:
     return {
         str(care["family"].id),
         str(care["mother"].id),
+        str(care["father"].id),
         str(care["goal"].id),
         str(care["consent"].id),
         str(care["referral"].id),

@@ -97,13 +97,15 @@ def build_world() -> dict:
         caregivers=[
             families.CaregiverData(
                 date_of_birth=timezone.localdate() - timedelta(days=9000), **CAREGIVER
-            )
+            ),
+            # The second caregiver: a FHIR RelatedPerson (of the mother, before the birth).
+            families.CaregiverData(first_name="Jérôme", last_name="Côté", relationship="père"),
         ],
         children=[families.ChildData(due_date=timezone.localdate() + timedelta(days=60))],
         reasons=["substance_use", "pregnancy"],
         reasons_in_own_words="Je veux garder mon bébé avec moi.",
     )
-    mother = family.caregivers.get()
+    mother = family.caregivers.get(first_name=CAREGIVER["first_name"])
     consent = families.record_consent(
         by=_fresh(u["lead"]),
         family=family,
@@ -308,6 +310,7 @@ def build_world() -> dict:
         "teams": teams,
         "family": family,
         "consent": consent,
+        "father": family.caregivers.get(first_name="Jérôme"),
         "plan_action": plan_action,
         "entry": plan_entry,
         "goal": goal,

@@ -17,7 +17,7 @@ says, from the product's rules (not from the code), who may do it:
 Refusals write no family access event and change nothing. Nobody whose access lacks the
 family's identity sees the caregiver's first name, last name or phone, on any route.
 
-Cells: 161 rows x 20 actors = 3220 (`test_cell_count` keeps this figure honest).
+Cells: 206 rows x 20 actors = 4120 (`test_cell_count` keeps this figure honest).
 Cells marked xfail(strict), if any, are known defects, each with its reason.
 """
 
@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from maillage.audit.models import Action, AuditEvent
 from maillage.core.models import ApiToken, User
+from maillage.directory.models import Organization
 from maillage.families import services as family_services
 from maillage.families.models import CircleMember, Consent, TimelineEntry
 from maillage.families.permissions import forget_shares
@@ -150,7 +151,13 @@ class Row:
 
     @property
     def api(self) -> bool:
-        return self.route.startswith("/api/")
+        """The JSON API and the FHIR endpoint: JSON bodies, 401 without credentials."""
+        return self.route.startswith(("/api/", "/fhir/"))
+
+    @property
+    def fhir(self) -> bool:
+        """The FHIR endpoint: personal tokens only, every actor sends its own."""
+        return self.route.startswith("/fhir/")
 
     @property
     def is_read(self) -> bool:
@@ -168,6 +175,10 @@ def page(name, method="GET", allow=frozenset(), **options) -> Row:
 
 def api(path, method="GET", allow=frozenset(), **options) -> Row:
     return Row("/api/v1" + path, method, frozenset(allow), **options)
+
+
+def fhir(path, method="GET", allow=frozenset(), **options) -> Row:
+    return Row("/fhir/R4" + path, method, frozenset(allow), **options)
 
 
 def form(**fields) -> Callable[[dict], dict]:
@@ -199,6 +210,7 @@ PARAMETERS = {
     "enrolment_id": "enrolment",
     "factor_id": "factor",
     "item_id": "item",
+    "caregiver_id": "father",
 }
 PLAN_ACTION = (("action_id", "plan_action"),)
 REVIEW_ACTION = (("action_id", "improvement"),)
@@ -1159,6 +1171,43 @@ IMPLEMENTATION_API_ROWS = [
     ),
 ]
 
+
+# The FHIR endpoint's operations (the others are in tests/interop/test_fhir_authorization.py,
+# with the same actors): each actor speaks with a personal token of its own.
+def directory_bundle(w) -> dict:
+    """A FHIR transaction that renames the CLSC: a directory update."""
+    clsc = w["orgs"]["clsc"]
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Organization",
+                    "id": str(clsc.pk),
+                    "name": "CLSC Nord",
+                },
+                "request": {"method": "PUT", "url": f"Organization/{clsc.pk}"},
+            }
+        ],
+    }
+
+
+FHIR_ROWS = [
+    fhir("/Location/{organization_id}", allow=LOGGED_IN),
+    fhir("/RelatedPerson/{caregiver_id}", allow=FAMILY, events=1),
+    # The directory is seen by all: updating it is forbidden (403) but to its managers.
+    fhir(
+        "/",
+        "POST",
+        NETWORK,
+        forbid=LOGGED_IN,
+        action="directory",
+        body=directory_bundle,
+        changed=lambda w: Organization.objects.filter(name="CLSC Nord").exists(),
+    ),
+]
+
 ROWS = (
     FAMILY_ROWS
     + REFERRAL_ROWS
@@ -1169,6 +1218,7 @@ ROWS = (
     + IMPLEMENTATION_ROWS
     + API_ROWS
     + IMPLEMENTATION_API_ROWS
+    + FHIR_ROWS
 )
 PAGE_ROWS = [r for r in ROWS if not r.api]
 
@@ -1188,9 +1238,10 @@ CELLS = list(cells())
 # --- running a cell -----------------------------------------------------------------------
 
 
-def prepare(actor: str, w: dict, client, verified_login):
+def prepare(actor: str, w: dict, client, verified_login, *, by_token: bool = False):
     """Logs the actor in (after changing what the consent shares, for the partner's
-    variants); returns the client and the headers of its requests."""
+    variants), or gives it a personal token (`by_token`, the FHIR endpoint); returns the
+    client and the headers of its requests."""
     if actor == "anonymous":
         return client, {}
     if actor == TOKEN:
@@ -1206,6 +1257,11 @@ def prepare(actor: str, w: dict, client, verified_login):
         for consent in Consent.objects.filter(family=w["family"]):
             family_services.withdraw_consent(by=lead, consent=consent)
     user = User.objects.get(pk=w["users"][ACCOUNT.get(actor, actor)].pk)
+    if by_token:
+        from maillage.core.services import create_api_token
+
+        _token, secret = create_api_token(user=user, name="matrix")
+        return client, {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     return verified_login(user), {}
 
 
@@ -1260,14 +1316,15 @@ def expected_status(row: Row, actor: str, w: dict) -> set[int]:
 @pytest.mark.parametrize(("row", "actor"), CELLS)
 def test_matrix(row: Row, actor: str, world, matrix_client, matrix_login):
     w = world
-    client, headers = prepare(actor, w, matrix_client, matrix_login)
+    client, headers = prepare(actor, w, matrix_client, matrix_login, by_token=row.fhir)
     url = url_of(row, w)
     body = row.body(w) if row.body else {}
     before = family_events(w)
     changed_before = row.changed(w) if row.changed else None
     if row.api:
+        kind = "application/fhir+json" if row.fhir else "application/json"
         response = client.generic(
-            row.method, url, data=json.dumps(body), content_type="application/json", **headers
+            row.method, url, data=json.dumps(body), content_type=kind, **headers
         )
     else:
         response = getattr(client, row.method.lower())(url, body, **headers)
@@ -1368,7 +1425,7 @@ def test_every_route_with_an_object_has_rows(client):
         if re.search(r"\{\w+_id\}", path)
         for method in methods
     }
-    covered = {(r.method, r.route) for r in ROWS if r.api}
+    covered = {(r.method, r.route) for r in ROWS if r.api and not r.fhir}
     missing = sorted(operations - covered)
     assert not missing, f"API operations with an object in their path and no row: {missing}"
     assert covered <= operations, sorted(covered - operations)
@@ -1414,3 +1471,28 @@ def test_lists_log_one_event_per_family_shown(
     if actor not in SEES_NAMES:
         for text in NAMES:
             assert text not in content, f"{text!r} shown to {actor} by {route}"
+
+
+# FHIR searches that show families: those the reader follows in a circle of care and may
+# open (the caseload's rule), one access event per family shown.
+FHIR_LISTS = [("RelatedPerson", CIRCLE, "Jérôme")]
+
+
+@pytest.mark.parametrize("actor", sorted(LOGGED_IN))
+@pytest.mark.parametrize(("kind", "sees", "mark"), FHIR_LISTS, ids=[k for k, _s, _m in FHIR_LISTS])
+def test_fhir_searches_log_one_event_per_family_shown(
+    kind, sees, mark, actor, world, matrix_client, matrix_login
+):
+    w = world
+    client, headers = prepare(actor, w, matrix_client, matrix_login, by_token=True)
+    before = family_events(w)
+    response = client.get(f"/fhir/R4/{kind}", **headers)
+    assert response.status_code == 200, response.status_code
+    content = body_text(response)
+    shown = str(w["father"].pk) in content
+    assert shown == (actor in sees), f"{actor} on {kind}: shown={shown}"
+    assert family_events(w) - before == (1 if actor in sees else 0)
+    names_shown = mark in content
+    assert names_shown == (shown and actor in FAMILY_IDENTITY), f"{actor}: names={names_shown}"
+    for text in NAMES:
+        assert (text in content) <= (actor in SEES_NAMES), f"{text!r} shown to {actor}"

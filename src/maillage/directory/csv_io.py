@@ -313,6 +313,41 @@ def _clean_value(col: Column, raw: str, lookups: dict) -> tuple[object, str | No
     return value, None
 
 
+def _clean_rows(
+    spec: FileSpec, name: str, records: list[tuple[int, dict]], errors: list[RowError]
+) -> list[tuple[int, dict]]:
+    """Each record's values checked and converted column by column (only the columns it
+    has); a bad value or a key seen twice is an error naming the row and the column."""
+    lookups = {c.name: _choice_lookup(c.choices) for c in spec.columns if c.choices}
+    rows: list[tuple[int, dict]] = []
+    seen_keys: dict[str, int] = {}
+    for line, raw in records:
+        cleaned, row_ok = {}, True
+        for col in spec.columns:
+            if col.name not in raw:
+                continue
+            value, problem = _clean_value(col, raw[col.name], lookups)
+            if problem:
+                errors.append(RowError(name, line, col.name, problem))
+                row_ok = False
+            cleaned[col.name] = value
+        key = _row_key(spec, cleaned)
+        if row_ok and key in seen_keys:
+            errors.append(
+                RowError(
+                    name,
+                    line,
+                    spec.key or "team_code",
+                    _("duplicate of row %(row)d") % {"row": seen_keys[key]},
+                )
+            )
+            row_ok = False
+        if row_ok:
+            seen_keys[key] = line
+            rows.append((line, cleaned))
+    return rows
+
+
 def _parse_csv(name: str, text: str, errors: list[RowError]) -> ParsedFile | None:
     first_line = text.split("\n", 1)[0]
     # Spreadsheets set to French write ";" between columns.
@@ -348,9 +383,7 @@ def _parse_csv(name: str, text: str, errors: list[RowError]) -> ParsedFile | Non
         errors.append(RowError(name, 1, col, _("unknown column")))
     if missing or unknown:
         return None
-    lookups = {c.name: _choice_lookup(c.choices) for c in spec.columns if c.choices}
-    rows: list[tuple[int, dict]] = []
-    seen_keys: dict[str, int] = {}
+    records: list[tuple[int, dict]] = []
     try:
         for record in reader:
             line = reader.line_num
@@ -367,34 +400,12 @@ def _parse_csv(name: str, text: str, errors: list[RowError]) -> ParsedFile | Non
                     )
                 )
                 continue
-            raw = dict(zip(header, record, strict=True))
-            cleaned, row_ok = {}, True
-            for col in spec.columns:
-                if col.name not in raw:
-                    continue
-                value, problem = _clean_value(col, raw[col.name], lookups)
-                if problem:
-                    errors.append(RowError(name, line, col.name, problem))
-                    row_ok = False
-                cleaned[col.name] = value
-            key = _row_key(spec, cleaned)
-            if row_ok and key in seen_keys:
-                errors.append(
-                    RowError(
-                        name,
-                        line,
-                        spec.key or "team_code",
-                        _("duplicate of row %(row)d") % {"row": seen_keys[key]},
-                    )
-                )
-                row_ok = False
-            if row_ok:
-                seen_keys[key] = line
-                rows.append((line, cleaned))
+            records.append((line, dict(zip(header, record, strict=True))))
     except csv.Error as exc:
         errors.append(
             RowError(name, reader.line_num, "", _("unreadable CSV: %(error)s") % {"error": exc})
         )
+    rows = _clean_rows(spec, name, records, errors)
     return ParsedFile(spec, name, rows)
 
 
@@ -691,6 +702,33 @@ def import_directory(
         raise PermissionDenied
     report = ImportReport()
     parsed, report.errors = read_files(name, data)
+    return _check_and_write(by, name, parsed, report, request, progress)
+
+
+def import_rows(
+    *, by, source: str, rows: dict[str, list[tuple[int, dict]]], request=None
+) -> ImportReport:
+    """The same rule as import_directory for rows that arrive another way (a FHIR
+    transaction Bundle): `rows` maps a kind ("organizations", "teams", "service_offers",
+    "memberships") to (position, raw text by column); a position stands where a CSV has
+    its line number. Only the columns a row has are checked and written; every row is
+    checked first, and any error writes nothing."""
+    if by is None or not by.has_perm("directory.manage_directory"):
+        raise PermissionDenied
+    report = ImportReport()
+    parsed = [
+        ParsedFile(
+            SPEC_BY_KIND[kind],
+            source,
+            _clean_rows(SPEC_BY_KIND[kind], source, rows[kind], report.errors),
+        )
+        for kind in KIND_ORDER
+        if rows.get(kind)
+    ]
+    return _check_and_write(by, source, parsed, report, request, None)
+
+
+def _check_and_write(by, name, parsed, report, request, progress) -> ImportReport:
     if not report.errors:
         _check_references(parsed, report.errors)
     if report.errors:

@@ -24,6 +24,8 @@ CIRCLE_ROLE = f"{OURS}:CodeSystem:circle-role"
 TASK_INPUT = f"{OURS}:CodeSystem:task-input"
 FAMILY_REFERENCE = f"{OURS}:family-reference"
 PROFESSION = f"{OURS}:CodeSystem:profession"
+LOCATION_TYPE = f"{OURS}:CodeSystem:location-type"
+MEMBERSHIP_ROLE = f"{OURS}:CodeSystem:membership-role"
 
 TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
@@ -107,6 +109,11 @@ ORGANIZATION_TYPE_LABELS = {
     "edu": _("Educational institute"),
     "cg": _("Community group"),
     "team": _("Organizational team"),
+}
+
+LOCATION_TYPE_LABELS = {
+    "main": _("Organization's main place"),
+    "site": _("Team's point of service"),
 }
 
 ACT_CODE_LABELS = {"IDSCL": _("Information disclosure"), "BTG": _("Break the glass")}

@@ -12,10 +12,12 @@ from . import codes
 # Resource type -> the search parameters we support beyond _id, _lastUpdated, _count.
 SEARCHES: dict[str, dict[str, str]] = {
     "Organization": {"type": "token"},
+    "Location": {"organization": "reference", "partof": "reference"},
     "HealthcareService": {"organization": "reference"},
     "Practitioner": {},
     "PractitionerRole": {"practitioner": "reference", "organization": "reference"},
     "Patient": {},
+    "RelatedPerson": {"patient": "reference"},
     "CareTeam": {"patient": "reference"},
     "CarePlan": {"patient": "reference"},
     "Goal": {"patient": "reference"},
@@ -34,7 +36,8 @@ SEARCHES: dict[str, dict[str, str]] = {
     },
     "AuditEvent": {"patient": "reference"},
 }
-# What may be written: Task status changes (PUT, PATCH); referrals arrive as a transaction.
+# What may be written: Task status changes (PUT, PATCH); referrals and directory updates
+# arrive as transactions.
 UPDATABLE = {"Task"}
 DOCUMENTATION = {
     "Task": gettext_lazy(
@@ -48,16 +51,53 @@ DOCUMENTATION = {
     "Patient": gettext_lazy(
         "A caregiver, or a child once born; names only where the consent covers identity."
     ),
+    "Location": gettext_lazy(
+        "An organization's main place (same id as the organization) or a team's point of "
+        "service (same id as the team)."
+    ),
+    "RelatedPerson": gettext_lazy(
+        "A caregiver, related to the family's first born child (or, before a birth, to its "
+        "first caregiver); names only where the consent covers identity."
+    ),
     "AuditEvent": gettext_lazy(
         "A family's access report, for those who may read it; search by patient."
     ),
 }
 
 
-def outcome(message: str, *, code: str = "invalid", severity: str = "error") -> dict:
+def outcome(
+    message: str,
+    *,
+    code: str = "invalid",
+    severity: str = "error",
+    issues: list[tuple[str, str]] | None = None,
+) -> dict:
+    """One issue, or one per (message, expression) problem: each names where it is."""
+    if issues:
+        return {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": severity,
+                    "code": code,
+                    "diagnostics": str(text),
+                    "expression": [where],
+                }
+                for text, where in issues
+            ],
+        }
     return {
         "resourceType": "OperationOutcome",
         "issue": [{"severity": severity, "code": code, "diagnostics": str(message)}],
+    }
+
+
+def transaction_response(done: list[tuple[str, str]]) -> dict:
+    """The answer to a transaction: each entry's status and location, in its order."""
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction-response",
+        "entry": [{"response": {"status": status, "location": where}} for status, where in done],
     }
 
 
@@ -148,7 +188,16 @@ def capability_statement(request) -> dict:
                     ),
                 },
                 "resource": resources,
-                "interaction": [{"code": "transaction"}],
+                "interaction": [
+                    {
+                        "code": "transaction",
+                        "documentation": _(
+                            "A new referral (ServiceRequest and Task), or a directory update "
+                            "(Organization, HealthcareService, Location, PractitionerRole; "
+                            "coordinators and administrators): all or nothing."
+                        ),
+                    }
+                ],
             }
         ],
     }

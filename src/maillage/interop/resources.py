@@ -138,6 +138,59 @@ def team(item: Team) -> dict:
     )
 
 
+def location_ref(item: Team) -> dict:
+    """Where a team works: its own site when it has one, else its organization's place."""
+    if item.site:
+        return _ref("Location", item.id, item.site)
+    return _ref("Location", item.organization_id)
+
+
+def organization_location(org: Organization) -> dict:
+    """An organization's main place (its address, its territory): the Location of the same
+    id as the organization."""
+    return _compact(
+        {
+            "resourceType": "Location",
+            "id": str(org.id),
+            "meta": _meta(org),
+            "status": "active",
+            "mode": "instance",
+            "name": org.name,
+            "type": [_concept(codes.LOCATION_TYPE, "main", codes.LOCATION_TYPE_LABELS["main"])],
+            "telecom": [
+                {"system": "phone", "value": org.phone, "use": "work"} if org.phone else None,
+                {"system": "url", "value": org.website} if org.website else None,
+            ],
+            "address": {"text": org.address, "district": org.territory},
+            "managingOrganization": _ref("Organization", org.id, org.name),
+        }
+    )
+
+
+def team_location(item: Team) -> dict:
+    """A team's own point of service (its `site`), part of its organization's place: the
+    Location of the same id as the team. A team without a site works at its
+    organization's place and has no Location of its own."""
+    return _compact(
+        {
+            "resourceType": "Location",
+            "id": str(item.id),
+            "meta": _meta(item),
+            "status": "active",
+            "mode": "instance",
+            "name": item.site,
+            "type": [_concept(codes.LOCATION_TYPE, "site", codes.LOCATION_TYPE_LABELS["site"])],
+            "telecom": [
+                {"system": "phone", "value": item.phone, "use": "work"} if item.phone else None,
+                {"system": "email", "value": item.email, "use": "work"} if item.email else None,
+            ],
+            "address": {"district": item.territory},
+            "managingOrganization": _ref("Organization", item.id, item.name),
+            "partOf": _ref("Location", item.organization_id, item.organization.name),
+        }
+    )
+
+
 def _eligibility(offer: ServiceOffer) -> list[dict]:
     """Who the service is for: one entry per target population, the eligibility text as
     its comment (alone when no population is named)."""
@@ -186,6 +239,7 @@ def healthcare_service(offer: ServiceOffer) -> dict:
                 _concept(codes.LANGUAGE, code, _label(Language, code))
                 for code in split_codes(offer.languages)
             ],
+            "location": [location_ref(offer.team)],
             "referralMethod": [{"text": _("Referral through Maillage")}],
         }
     )
@@ -219,8 +273,8 @@ def practitioner(person: Practitioner) -> dict:
 
 
 def practitioner_role(membership) -> dict:
-    """A membership: a practitioner in a team (its lead, or a member with a title)."""
-    role = _("Team lead") if membership.role == MembershipRole.LEAD else membership.title or ""
+    """A membership: a practitioner in a team, its role (lead or member) coded, its title in
+    the team's words as text."""
     return _compact(
         {
             "resourceType": "PractitionerRole",
@@ -231,7 +285,15 @@ def practitioner_role(membership) -> dict:
                 "Practitioner", membership.practitioner_id, str(membership.practitioner)
             ),
             "organization": _ref("Organization", membership.team_id, membership.team.name),
-            "code": [{"text": role}] if role else [],
+            "code": [
+                _concept(
+                    codes.MEMBERSHIP_ROLE,
+                    membership.role,
+                    _label(MembershipRole, membership.role),
+                ),
+                {"text": membership.title} if membership.title else None,
+            ],
+            "location": [location_ref(membership.team)],
             "healthcareService": [
                 _ref("HealthcareService", offer.id, offer.name)
                 for offer in getattr(membership.team, "active_offers", [])
@@ -265,6 +327,13 @@ def first_caregiver(family: Family) -> Caregiver | None:
     return people[0] if people else None
 
 
+def index_patient(family: Family) -> Caregiver | Child | None:
+    """Whom the family's caregivers are related to: its first born child, else (during a
+    pregnancy) its first caregiver. Reads the prefetched children and caregivers."""
+    born = [child for child in family.children.all() if child.date_of_birth]
+    return born[0] if born else first_caregiver(family)
+
+
 def patient(person: Caregiver | Child, family: Family, access: FamilyAccess) -> dict:
     """A caregiver, or a child once born. Without identity: the family's neutral
     reference and who holds the record, nothing that names or locates anyone."""
@@ -295,6 +364,35 @@ def patient(person: Caregiver | Child, family: Family, access: FamilyAccess) -> 
                 name=[{"given": [person.first_name]}] if person.first_name else [],
                 birthDate=_day(person.date_of_birth),
             )
+    return _compact(resource)
+
+
+def related_person(
+    person: Caregiver, index, family: Family, access: FamilyAccess, mask: Mask
+) -> dict:
+    """A caregiver as a RelatedPerson of the family's index Patient (`index`: its first born
+    child, else its first caregiver). Without identity: the family's neutral reference and
+    the relationship, nothing that names or locates anyone."""
+    resource: dict = {
+        "resourceType": "RelatedPerson",
+        "id": str(person.id),
+        "meta": _meta(person),
+        "identifier": [_family_identifier(family)],
+        "active": True,
+        "patient": patient_ref(index, access),
+        "relationship": [{"text": mask(person.relationship)}] if person.relationship else [],
+    }
+    if access.shows_identity:
+        resource.update(
+            name=[{"family": person.last_name, "given": [person.first_name]}],
+            birthDate=_day(person.date_of_birth),
+            telecom=[
+                {"system": "phone", "value": person.phone} if person.phone else None,
+                {"system": "email", "value": person.email} if person.email else None,
+            ],
+            address=[{"text": person.address}] if person.address else [],
+            communication=_languages(person.languages),
+        )
     return _compact(resource)
 
 

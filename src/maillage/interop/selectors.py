@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -172,6 +172,46 @@ def search_practitioners(user: User, q: SearchParams, *, request=None) -> Found:
     return Found([resources.practitioner(p) for p in rows], total, cursor)
 
 
+def read_location(user: User, resource_id, *, request=None) -> dict:
+    """An organization's main place (same id as the organization) or a team's point of
+    service (same id as the team, when it has a site)."""
+    _directory(user)
+    pk = _uuid(resource_id)
+    org = Organization.objects.filter(id=pk).first()
+    if org is not None:
+        return resources.organization_location(org)
+    item = Team.objects.select_related("organization").filter(id=pk).exclude(site="").first()
+    if item is None:
+        raise Http404
+    return resources.team_location(item)
+
+
+def search_locations(user: User, q: SearchParams, *, request=None) -> Found:
+    _directory(user)
+    orgs: QuerySet = Organization.objects.all()
+    sites: QuerySet = Team.objects.exclude(site="")
+    managers = q.references("organization", "Organization")
+    if managers is not None:
+        orgs, sites = orgs.filter(id__in=managers), sites.filter(id__in=managers)
+    parents = q.references("partof", "Location")
+    if parents is not None:
+        orgs, sites = orgs.none(), sites.filter(organization_id__in=parents)
+    ids, total, cursor = _page_ids([orgs, sites], q)
+    found: list = list(Organization.objects.filter(id__in=ids))
+    found += list(Team.objects.select_related("organization").filter(id__in=ids))
+    rows = _in_order(found, ids)
+    return Found(
+        [
+            resources.team_location(r)
+            if isinstance(r, Team)
+            else resources.organization_location(r)
+            for r in rows
+        ],
+        total,
+        cursor,
+    )
+
+
 def _memberships() -> QuerySet[Membership]:
     return Membership.objects.select_related("practitioner", "team").prefetch_related(
         Prefetch(
@@ -299,6 +339,55 @@ def search_patients(user: User, q: SearchParams, *, request=None) -> Found:
         total,
         cursor,
     )
+
+
+def _related_people() -> QuerySet[Caregiver]:
+    """Caregivers that are RelatedPersons: all but the index Patient they relate to (the
+    first caregiver of a family with no child born yet: resources.index_patient)."""
+    first = Caregiver.objects.filter(family=OuterRef("family_id")).order_by("created_at")
+    born = Child.objects.filter(family=OuterRef("family_id"), date_of_birth__isnull=False)
+    return Caregiver.objects.exclude(Q(id=Subquery(first.values("id")[:1])) & ~Exists(born))
+
+
+def _with_people(families_qs: QuerySet[Family]) -> QuerySet[Family]:
+    return families_qs.select_related("recording_organization").prefetch_related(
+        "caregivers", "children"
+    )
+
+
+def read_related_person(user: User, resource_id, *, request=None) -> dict:
+    pk = _uuid(resource_id)
+    family_id = _related_people().filter(id=pk).values_list("family_id", flat=True).first()
+    if family_id is None:
+        raise Http404
+    family, access = families.access_family(
+        user, family_id, parts=["patient", Category.IDENTITY], request=request, purpose=FHIR
+    )
+    family = _with_people(Family.objects.filter(pk=family.pk)).get()
+    person = next(c for c in family.caregivers.all() if c.pk == pk)
+    mask = families.name_masker(family, access)
+    return resources.related_person(person, resources.index_patient(family), family, access, mask)
+
+
+def search_related_people(user: User, q: SearchParams, *, request=None) -> Found:
+    """The caregivers of the families a search may return, related to their index
+    Patient; `patient` narrows to one family's."""
+    visible = _restrict_to_patient(_caseload(user), q)
+    ids, total, cursor = _page_ids([_related_people().filter(family_id__in=list(visible))], q)
+    rows = _in_order(Caregiver.objects.filter(id__in=ids), ids)
+    shown = {
+        f.pk: f for f in _with_people(Family.objects.filter(id__in={p.family_id for p in rows}))
+    }
+    for family in shown.values():
+        family.access = visible[family.pk]  # type: ignore[attr-defined]
+    _log_page(user, shown.values(), request, "patient")
+    out = []
+    for person in rows:
+        family, access = shown[person.family_id], visible[person.family_id]
+        mask = families.name_masker(family, access)
+        index = resources.index_patient(family)
+        out.append(resources.related_person(person, index, family, access, mask))
+    return Found(out, total, cursor)
 
 
 def read_care_team(user: User, resource_id, *, request=None) -> dict:

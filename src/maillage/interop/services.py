@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from maillage.core.errors import IllegalTransition
 from maillage.core.models import User
+from maillage.core.permissions import require
+from maillage.directory import csv_io
 from maillage.referrals import services as referrals
 from maillage.referrals.models import (
     TRANSITIONS,
@@ -22,7 +24,7 @@ from maillage.referrals.models import (
     Urgency,
 )
 
-from . import codes, selectors
+from . import codes, directory_bundle, selectors
 from .validation import InvalidResource, validate
 
 
@@ -227,3 +229,40 @@ def create_referral(*, by: User, bundle: dict, request=None) -> Referral:
             send=task.get("status") == "requested",
             request=request,
         )
+
+
+def is_directory_update(bundle: dict) -> bool:
+    """A transaction whose entries are all of the directory's types (the rest is read as a
+    referral, and refused there if it is not one)."""
+    kinds = {(e.get("resource") or {}).get("resourceType") for e in bundle.get("entry") or []}
+    return bool(kinds) and kinds <= set(directory_bundle.TYPES)
+
+
+def update_directory(*, by: User, bundle: dict, request=None) -> list[tuple[str, str]]:
+    """A directory update as a FHIR transaction Bundle, under the CSV import's rule: only
+    those who may manage the directory (coordinators, administrators); every entry read
+    and every row checked first, then all written in one transaction, or nothing; audited
+    as an import. A refusal names each entry at fault. Returns each entry's (status,
+    location)."""
+    require(by, "directory.manage_directory")
+    validate(bundle)
+    if bundle.get("type") != "transaction":
+        raise InvalidResource(_("Send a Bundle of type “transaction”."))
+    update = directory_bundle.read(bundle)
+    problems = update.problems
+    if not problems:
+        report = csv_io.import_rows(
+            by=by, source="FHIR transaction Bundle", rows=update.import_rows(), request=request
+        )
+        problems = [
+            update.problem_of(error.row, error.column, error.reason) for error in report.errors
+        ]
+    if problems:
+        raise InvalidResource(
+            "; ".join(p.message() for p in problems[:20]),
+            issues=[(p.message(), p.expression()) for p in problems[:20]],
+        )
+    return [
+        ("201 Created" if entry.method == "POST" else "200 OK", location)
+        for entry, location in directory_bundle.created_or_changed(update)
+    ]

@@ -17,11 +17,20 @@ class InvalidResource(Exception):  # noqa: N818 - a refusal, named for its reaso
     """What a partner sent is not what we accept: answered as an OperationOutcome with
     `status` (400 unreadable, 413 too large, 422 not processable) and nothing written."""
 
-    def __init__(self, message: str, *, status: int = 422, code: str = "invalid"):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 422,
+        code: str = "invalid",
+        issues: list[tuple[str, str]] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
+        # (message, FHIRPath of the element at fault) of each problem, when there are several
+        self.issues = issues or []
 
 
 def problems(error: PydanticError) -> str:
@@ -49,9 +58,25 @@ def validate(resource: dict) -> dict:
     except PydanticError as error:
         raise InvalidResource(
             _("The %(type)s is not valid FHIR: %(problems)s")
-            % {"type": kind, "problems": problems(error)}
+            % {"type": kind, "problems": problems(error)},
+            issues=[
+                (
+                    f"{where(kind, item.get('loc', ()))}: {item.get('msg', '')}",
+                    where(kind, item.get("loc", ())),
+                )
+                for item in error.errors()[:10]
+            ],
         ) from None
     return resource
+
+
+def where(kind: str, loc) -> str:
+    """A pydantic error's location as a FHIRPath: ("entry", 2, "resource", "name") of a
+    Bundle is Bundle.entry[2].resource.name."""
+    path = kind
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
 
 
 def declared_length(request) -> int:

@@ -19,10 +19,12 @@ from .validation import InvalidResource, read_body, read_json
 
 READ = {
     "Organization": selectors.read_organization,
+    "Location": selectors.read_location,
     "HealthcareService": selectors.read_healthcare_service,
     "Practitioner": selectors.read_practitioner,
     "PractitionerRole": selectors.read_practitioner_role,
     "Patient": selectors.read_patient,
+    "RelatedPerson": selectors.read_related_person,
     "CareTeam": selectors.read_care_team,
     "CarePlan": selectors.read_care_plan,
     "Goal": selectors.read_goal,
@@ -33,10 +35,12 @@ READ = {
 }
 SEARCH = {
     "Organization": selectors.search_organizations,
+    "Location": selectors.search_locations,
     "HealthcareService": selectors.search_healthcare_services,
     "Practitioner": selectors.search_practitioners,
     "PractitionerRole": selectors.search_practitioner_roles,
     "Patient": selectors.search_patients,
+    "RelatedPerson": selectors.search_related_people,
     "CareTeam": selectors.search_care_teams,
     "CarePlan": selectors.search_care_plans,
     "Goal": selectors.search_goals,
@@ -58,8 +62,8 @@ def respond(resource: dict, status: int = 200, **headers) -> HttpResponse:
     return response
 
 
-def error(status: int, message: str, code: str, **headers) -> HttpResponse:
-    return respond(envelope.outcome(message, code=code), status, **headers)
+def error(status: int, message: str, code: str, issues=None, **headers) -> HttpResponse:
+    return respond(envelope.outcome(message, code=code, issues=issues), status, **headers)
 
 
 def _messages(failure: ValidationError) -> str:
@@ -92,7 +96,7 @@ def endpoint(view):
         except PermissionDenied:
             return error(403, _("You may not do this to this resource."), "forbidden")
         except InvalidResource as refusal:
-            return error(refusal.status, refusal.message, refusal.code)
+            return error(refusal.status, refusal.message, refusal.code, refusal.issues)
         except IllegalTransition as refusal:
             return error(409, str(refusal), "business-rule")
         except Conflict as refusal:
@@ -121,20 +125,19 @@ def metadata(request):
 
 @endpoint
 def root(request, user):
-    """POST a transaction Bundle: a new referral (ServiceRequest + Task)."""
+    """POST a transaction Bundle: a new referral (ServiceRequest + Task), or a directory
+    update (Organization, HealthcareService, Location, PractitionerRole)."""
     if request.method != "POST":
         return _not_allowed(request)
     bundle = read_body(request, expected="Bundle")
+    if services.is_directory_update(bundle):
+        done = services.update_directory(by=user, bundle=bundle, request=request)
+        return respond(envelope.transaction_response(done))
     referral = services.create_referral(by=user, bundle=bundle, request=request)
     return respond(
-        {
-            "resourceType": "Bundle",
-            "type": "transaction-response",
-            "entry": [
-                {"response": {"status": "201 Created", "location": f"{kind}/{referral.id}"}}
-                for kind in ("ServiceRequest", "Task")
-            ],
-        }
+        envelope.transaction_response(
+            [("201 Created", f"{kind}/{referral.id}") for kind in ("ServiceRequest", "Task")]
+        )
     )
 
 
