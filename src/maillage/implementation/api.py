@@ -20,6 +20,7 @@ from .schemas import (
     EnrolIn,
     EnrolmentOut,
     EnrolmentStatusOut,
+    EnrolmentStepIn,
     FactorOut,
     PracticeProgrammeOut,
     ProgrammeSessionOut,
@@ -27,7 +28,6 @@ from .schemas import (
     SiteOut,
     StageIn,
     StageRowOut,
-    StepIn,
     SupervisionIn,
     SupervisionOut,
     SustainabilityIn,
@@ -207,7 +207,7 @@ def enrol_family(request: HttpRequest, family_id: UUID, payload: EnrolIn):
 
 
 @router.post("/enrolments/{enrolment_id}/steps", response=EnrolmentStatusOut)
-def move_enrolment(request: HttpRequest, enrolment_id: UUID, payload: StepIn):
+def move_enrolment(request: HttpRequest, enrolment_id: UUID, payload: EnrolmentStepIn):
     """Offered, enrolled, completed, or exited with a reason: the enrolment's transition
     table (409 with the reason), its version (409 when stale); logged on the family."""
     enrolment = selectors.enrolment_for_write(request.user, enrolment_id)
