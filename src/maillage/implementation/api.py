@@ -17,10 +17,10 @@ from .schemas import (
     DashboardOut,
     DepartureIn,
     DepartureOut,
-    EngagementStepIn,
     EnrolIn,
     EnrolmentOut,
     EnrolmentStatusOut,
+    EnrolmentStepIn,
     FactorOut,
     PracticeProgrammeOut,
     ProgrammeSessionOut,
@@ -207,7 +207,7 @@ def enrol_family(request: HttpRequest, family_id: UUID, payload: EnrolIn):
 
 
 @router.post("/enrolments/{enrolment_id}/steps", response=EnrolmentStatusOut)
-def move_enrolment(request: HttpRequest, enrolment_id: UUID, payload: EngagementStepIn):
+def move_enrolment(request: HttpRequest, enrolment_id: UUID, payload: EnrolmentStepIn):
     """Offered, enrolled, completed, or exited with a reason: the enrolment's transition
     table (409 with the reason), its version (409 when stale); logged on the family."""
     enrolment = selectors.enrolment_for_write(request.user, enrolment_id)

@@ -106,7 +106,7 @@ class EnrolIn(Schema):
     eligible: bool = True
 
 
-class EngagementStepIn(Schema):
+class EnrolmentStepIn(Schema):
     to: StatusCode
     on: ApiDate
     exit_reason: ExitReasonCode = ""
