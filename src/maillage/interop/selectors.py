@@ -381,10 +381,14 @@ def search_related_people(user: User, q: SearchParams, *, request=None) -> Found
     for family in shown.values():
         family.access = visible[family.pk]  # type: ignore[attr-defined]
     _log_page(user, shown.values(), request, "patient")
+    masks: dict = {}
     out = []
     for person in rows:
         family, access = shown[person.family_id], visible[person.family_id]
-        mask = families.name_masker(family, access)
+        # The masker reads the family's names: only for a relationship to mask.
+        if person.relationship and family.pk not in masks:
+            masks[family.pk] = families.name_masker(family, access)
+        mask = masks.get(family.pk, str)
         index = resources.index_patient(family)
         out.append(resources.related_person(person, index, family, access, mask))
     return Found(out, total, cursor)
