@@ -45,3 +45,19 @@ def test_every_exported_project_and_codebook_follows_the_schema(project):
     back = read_qdc(codebook).project
     assert [c.name for c in back.all_codes()] == [c.name for c in project.all_codes()]
     assert [c.guid for c in back.all_codes()] == [c.guid for c in project.all_codes()]
+
+
+def test_the_schema_check_catches_order_attributes_guids_and_date_times():
+    ns = 'xmlns="urn:QDA-XML:project:1.0"'
+    wrong = (
+        f'<Project {ns} creationDateTime="2026-13-01 10:00">'
+        '<CodeBook><Codes><Code guid="not-a-guid" name="a"/></Codes></CodeBook>'
+        '<Users><User guid="6d0f1d7e-3c51-4c2e-9a57-1c1f3f0b7a10"/></Users>'
+        "</Project>"
+    ).encode()
+    errors = "\n".join(check(wrong))
+    assert "required attribute 'name' is missing" in errors
+    assert "creationDateTime='2026-13-01 10:00' is not a valid dateTime" in errors
+    assert "guid='not-a-guid' is not a valid guid" in errors
+    assert "required attribute 'isCodable' is missing" in errors
+    assert "Users is out of the schema's order" in errors
