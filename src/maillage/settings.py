@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "maillage.referrals",
     "maillage.interop",
     "maillage.implementation",
+    "maillage.evaluation",
     "maillage.seeding",
 ]
 

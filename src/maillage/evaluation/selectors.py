@@ -1,0 +1,212 @@
+"""Every read of the evaluation workspace, scoped to the reader. A study, document, code or
+coding the reader may not see answers "not found", as a missing one (Zulip's access_*),
+and every read of a transcript writes one audit event."""
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from maillage.audit.models import Action
+from maillage.audit.services import record_event
+from maillage.core.models import User
+from maillage.core.permissions import require
+
+from .models import (
+    Code,
+    CodebookChange,
+    Coding,
+    Document,
+    Participant,
+    Session,
+    SpeakerTurn,
+    Study,
+    StudyEvaluator,
+)
+
+
+def _get(queryset: QuerySet, pk: Any):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+
+
+def studies_for(*, fetched_by: User) -> QuerySet[Study]:
+    """The studies the reader evaluates (nobody else sees a study at all)."""
+    if not fetched_by.is_authenticated:
+        return Study.objects.none()
+    return (
+        Study.objects.filter(evaluators__user=fetched_by)
+        .annotate(document_count=Count("documents", distinct=True))
+        .order_by("-starts_on", "title")
+    )
+
+
+def access_study(user: User, study_id: Any, *, perm: str = "evaluation.view_study") -> Study:
+    study = _get(Study.objects.all(), study_id)
+    require(user, "evaluation.view_study", study, hide=True)
+    if perm != "evaluation.view_study":
+        require(user, perm, study)
+    return study
+
+
+def access_document(user: User, document_id: Any, *, perm: str = "evaluation.view_study"):
+    document = _get(Document.objects.select_related("study", "session"), document_id)
+    require(user, "evaluation.view_study", document.study, hide=True)
+    if perm != "evaluation.view_study":
+        require(user, perm, document.study)
+    return document
+
+
+def access_code(user: User, code_id: Any) -> Code:
+    code = _get(Code.objects.select_related("study", "parent"), code_id)
+    require(user, "evaluation.view_study", code.study, hide=True)
+    return code
+
+
+def access_coding(user: User, coding_id: Any) -> Coding:
+    """A coding is seen by its coder, and by the study's evaluators once revealed."""
+    coding = _get(Coding.objects.select_related("document__study", "code"), coding_id)
+    study = coding.document.study
+    require(user, "evaluation.view_study", study, hide=True)
+    if coding.coder_id != user.pk and not user.has_perm("evaluation.view_all_codings", study):
+        raise Http404
+    return coding
+
+
+def access_participant(user: User, participant_id: Any) -> Participant:
+    participant = _get(Participant.objects.select_related("study"), participant_id)
+    require(user, "evaluation.view_study", participant.study, hide=True)
+    return participant
+
+
+def visible_codings(user: User, study: Study) -> QuerySet[Coding]:
+    """The codings the reader may see: their own while the study is blind, all after."""
+    codings = Coding.objects.filter(document__study=study)
+    if not user.has_perm("evaluation.view_all_codings", study):
+        codings = codings.filter(coder=user)
+    return codings
+
+
+def evaluators(study: Study) -> list[StudyEvaluator]:
+    return list(study.evaluators.select_related("user"))
+
+
+def participants(user: User, study: Study) -> list[Participant]:
+    """The study's participants with their attributes. Real names are read only for the
+    lead (and that read is logged); other evaluators get pseudonyms only."""
+    rows = study.participants.select_related("practitioner").prefetch_related(
+        "attribute_values__attribute"
+    )
+    if user.has_perm("evaluation.view_real_names", study):
+        record_event(action=Action.VIEWED, actor=user, obj=study, details={"parts": ["real_names"]})
+        return list(rows)
+    return list(rows.defer("real_name"))
+
+
+def pseudonym_choices(study: Study) -> list[tuple[str, str]]:
+    return list(study.participants.values_list("pk", "pseudonym"))
+
+
+def sessions(study: Study) -> list[Session]:
+    return list(
+        study.sessions.prefetch_related("present").annotate(document_count=Count("documents"))
+    )
+
+
+def documents(study: Study) -> list[Document]:
+    return list(
+        study.documents.select_related("session")
+        .defer("text")
+        .annotate(coding_count=Count("codings"))
+    )
+
+
+def codebook(user: User, study: Study) -> list[tuple[Code, int]]:
+    """The codes as a tree in reading order (parent before children), with their depth and
+    the number of codings the reader may see."""
+    visible = Q(codings__isnull=False)
+    if not user.has_perm("evaluation.view_all_codings", study):
+        visible &= Q(codings__coder=user)
+    codes = list(
+        study.codes.annotate(coding_count=Count("codings", filter=visible)).order_by("name")
+    )
+    children: dict[Any, list[Code]] = defaultdict(list)
+    for code in codes:
+        children[code.parent_id].append(code)
+    ordered: list[tuple[Code, int]] = []
+
+    def walk(parent_id, depth: int) -> None:
+        for code in children.get(parent_id, []):
+            ordered.append((code, depth))
+            walk(code.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def codebook_history(study: Study, *, limit: int = 100) -> list[CodebookChange]:
+    return list(study.codebook_changes.select_related("by")[:limit])
+
+
+# --- reading a transcript --------------------------------------------------------------------
+
+
+@dataclass
+class Piece:
+    """A stretch of a turn's text and the codings that cover it."""
+
+    start: int
+    end: int
+    text: str
+    codings: list = field(default_factory=list)
+
+
+@dataclass
+class TurnView:
+    turn: SpeakerTurn
+    pieces: list[Piece]
+
+
+def _pieces(text: str, start: int, end: int, codings: list[Coding]) -> list[Piece]:
+    """The turn cut at every coding boundary inside it, each piece with its codings."""
+    cuts = {start, end}
+    inside = [c for c in codings if c.start < end and c.end > start]
+    for coding in inside:
+        cuts.update(x for x in (coding.start, coding.end) if start < x < end)
+    bounds = sorted(cuts)
+    pieces = []
+    for left, right in pairwise(bounds):
+        covering = [c for c in inside if c.start <= left and c.end >= right]
+        pieces.append(Piece(left, right, text[left:right], covering))
+    return pieces
+
+
+def read_document(user: User, document: Document) -> tuple[list[TurnView], list[Coding]]:
+    """The transcript as turns cut by the codings the reader may see. One audit event, the
+    transcript read; a fixed number of queries whatever the number of turns or codings."""
+    require(user, "evaluation.view_transcript", document.study, hide=True)
+    record_event(action=Action.VIEWED, actor=user, obj=document, details={"parts": ["transcript"]})
+    codings = list(
+        visible_codings(user, document.study)
+        .filter(document=document)
+        .select_related("code", "coder")
+        .order_by("start", "end")
+    )
+    turns = list(document.turns.all())
+    if not turns:
+        turns = [SpeakerTurn(document=document, speaker="", start=0, end=len(document.text))]
+    text = document.text
+    starts = [c.start for c in codings]
+    views = []
+    for turn in turns:
+        # Only codings that start before the turn ends can touch it.
+        candidates = codings[: bisect_right(starts, turn.end)]
+        views.append(TurnView(turn, _pieces(text, turn.start, turn.end, candidates)))
+    return views, codings
