@@ -43,6 +43,7 @@ urlpatterns = [
     path("audit/", include("maillage.audit.urls")),
     path("reviews/", include("maillage.reviews.urls")),
     path("programmes/", include("maillage.implementation.urls")),
+    path("studies/", include("maillage.evaluation.urls")),
     path("api/v1/", api.urls),
     path("fhir/R4/", include("maillage.interop.urls")),
 ]

@@ -210,3 +210,41 @@ def read_document(user: User, document: Document) -> tuple[list[TurnView], list[
         candidates = codings[: bisect_right(starts, turn.end)]
         views.append(TurnView(turn, _pieces(text, turn.start, turn.end, candidates)))
     return views, codings
+
+
+def account_by_email(email: str) -> User | None:
+    """An active account, to add to a study's team."""
+    return User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+
+
+def practitioner_by_email(email: str):
+    from maillage.directory.models import Practitioner
+
+    return Practitioner.objects.filter(email__iexact=email.strip()).first()
+
+
+def session_of(study: Study, session_id: Any) -> Session | None:
+    if not session_id:
+        return None
+    try:
+        return study.sessions.get(pk=session_id)
+    except (Session.DoesNotExist, ValueError, ValidationError):
+        return None
+
+
+def codes_of(study: Study, ids) -> list[Code]:
+    return list(study.codes.filter(pk__in=list(ids)))
+
+
+def participants_by_ids(study: Study, ids) -> list[Participant]:
+    return list(study.participants.filter(pk__in=list(ids)))
+
+
+def code_codings(user: User, code: Code) -> list[Coding]:
+    return list(
+        visible_codings(user, code.study).filter(code=code).select_related("document", "coder")
+    )
+
+
+def code_memos(code: Code) -> list:
+    return list(code.memos.select_related("author"))

@@ -135,16 +135,21 @@ def _srt_turns(text: str, name: str) -> list[Turn]:
     return _merged(turns)
 
 
-def read_transcript(*, name: str, data: bytes) -> list[Turn]:
-    """The turns of an uploaded file, or a ValidationError on "file" saying why not."""
-    name = Path(name or "").name[-120:]
-    if len(data) > MAX_FILE_BYTES:
+def check_size(*, name: str, size: int) -> None:
+    """Before reading an upload: a file over the limit is refused unread."""
+    if size > MAX_FILE_BYTES:
         raise ValidationError(
             {
                 "file": _("“%(name)s” is too large (at most %(size)s).")
-                % {"name": name, "size": filesizeformat(MAX_FILE_BYTES)}
+                % {"name": Path(name or "").name[-120:], "size": filesizeformat(MAX_FILE_BYTES)}
             }
         )
+
+
+def read_transcript(*, name: str, data: bytes) -> list[Turn]:
+    """The turns of an uploaded file, or a ValidationError on "file" saying why not."""
+    check_size(name=name, size=len(data))
+    name = Path(name or "").name[-120:]
     extension = Path(name).suffix.lower()
     if extension not in EXTENSIONS:
         raise ValidationError(
