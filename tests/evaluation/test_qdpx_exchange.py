@@ -156,3 +156,28 @@ def test_the_commands_export_and_import_with_counts_by_kind(coded, tmp_path):
     out = io.StringIO()
     call_command("import_qdpx", str(target), lead=coded["lead"].email, stdout=out)
     assert "codes: 2, sources: 1, selections: 2, codings: 3, users: 2, notes: 3" in out.getvalue()
+
+
+def test_a_name_on_record_in_a_source_refuses_the_import_until_confirmed_with_a_reason(coded):
+    from maillage.evaluation import refi_qda as qda
+
+    project = qda.Project(
+        name="Autre outil",
+        codes=[qda.Code("0f8a1907-7e42-4739-8610-a676b4d1b69f", "Thème")],
+        sources=[
+            qda.TextSource(
+                "69a4332d-5b31-4915-b520-5275cfc21b40",
+                "Groupe",
+                "Animatrice : Bonjour. Worker Test : on a appelé au 514-555-1234.",
+            )
+        ],
+    )
+    data = qda.write_qdpx(project)
+    studies = Study.objects.count()
+    with pytest.raises(ExchangeRefusedError) as error:
+        import_file(by=coded["lead"], data=data)
+    assert any("514-555-1234" in line for line in error.value.lines)
+    assert Study.objects.count() == studies
+
+    report = import_file(by=coded["lead"], data=data, deidentified_reason="Fictional example")
+    assert Document.objects.get(study=report.study).text == project.sources[0].text

@@ -64,7 +64,9 @@ class ParticipantForm(forms.Form):
         max_length=254,
         required=False,
     )
-    consent_given_on = BoundedDateField(label=_("Research consent given on"), required=False, widget=DATE)
+    consent_given_on = BoundedDateField(
+        label=_("Research consent given on"), required=False, widget=DATE
+    )
     consent_note = forms.CharField(label=_("Consent note"), max_length=300, required=False)
     setting = forms.CharField(label=_("Setting"), max_length=200, required=False)
 
@@ -124,7 +126,10 @@ class CleaningForm(forms.Form):
             )
         replace_choices = (
             [(KEEP, _("Keep it (not identifying): give a reason"))]
-            + [(name, _("Replace by %(pseudonym)s") % {"pseudonym": name}) for _pk, name in participants]
+            + [
+                (name, _("Replace by %(pseudonym)s") % {"pseudonym": name})
+                for _pk, name in participants
+            ]
             + [
                 ("[nom]", _("Replace by [nom]")),
                 ("[lieu]", _("Replace by [lieu]")),
@@ -176,26 +181,34 @@ class CodeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     parent = forms.ChoiceField(label=_("Parent code"), required=False)
     definition = forms.CharField(
-        label=_("Definition"), max_length=SHORT_TEXT_MAX, required=False,
+        label=_("Definition"),
+        max_length=SHORT_TEXT_MAX,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     use_when = forms.CharField(
-        label=_("Use when"), max_length=SHORT_TEXT_MAX, required=False,
+        label=_("Use when"),
+        max_length=SHORT_TEXT_MAX,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     not_use_when = forms.CharField(
-        label=_("Do not use when"), max_length=SHORT_TEXT_MAX, required=False,
+        label=_("Do not use when"),
+        max_length=SHORT_TEXT_MAX,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     example = forms.CharField(
-        label=_("Example"), max_length=SHORT_TEXT_MAX, required=False,
+        label=_("Example"),
+        max_length=SHORT_TEXT_MAX,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    inductive = forms.BooleanField(
-        label=_("Emerging code (found while reading)"), required=False
-    )
+    inductive = forms.BooleanField(label=_("Emerging code (found while reading)"), required=False)
     colour = forms.RegexField(
-        label=_("Colour"), regex=r"^#[0-9a-fA-F]{6}$", initial="#fde68a",
+        label=_("Colour"),
+        regex=r"^#[0-9a-fA-F]{6}$",
+        initial="#fde68a",
         widget=forms.TextInput(attrs={"type": "color"}),
     )
 
@@ -239,11 +252,14 @@ class CodingForm(forms.Form):
     start = forms.IntegerField(label=_("From character"), min_value=0, max_value=10_000_000)
     end = forms.IntegerField(label=_("To character"), min_value=1, max_value=10_000_000)
     codes = forms.MultipleChoiceField(
-        label=_("Codes"), widget=forms.CheckboxSelectMultiple,
+        label=_("Codes"),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one code.")},
     )
     memo = forms.CharField(
-        label=_("Memo"), max_length=MEMO_MAX, required=False,
+        label=_("Memo"),
+        max_length=MEMO_MAX,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

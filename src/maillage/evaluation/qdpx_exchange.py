@@ -36,9 +36,12 @@ from django.utils.translation import gettext_lazy
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core.deidentification import NameIndex
 from maillage.core.models import User
 from maillage.core.permissions import require
+from maillage.families.guard_names import name_index
 
+from . import cleaning
 from . import refi_qda as qda
 from .models import (
     DOCUMENT_MAX_CHARS,
@@ -61,6 +64,7 @@ from .models import (
     StudyEvaluator,
 )
 from .permissions import forget_roles
+from .transcripts import Turn
 
 # Names of the notes that carry a code's fields other tools have no place for.
 FIELD_NOTES = {"use_when": "Use when", "not_use_when": "Do not use when", "example": "Example"}
@@ -463,7 +467,31 @@ def _code_tree(
     return created, memos
 
 
-@transaction.atomic
+REASON_MAX = 300
+
+
+def _guard(project: qda.Project, study: Study | None) -> list[str]:
+    """What the de-identification guard finds in the sources: names of people on record
+    (and of the study's participants), phone and health-card numbers…"""
+    indexes = [name_index()]
+    if study is not None:
+        indexes.append(
+            NameIndex.from_names(
+                full_names=study.participants.exclude(real_name="").values_list(
+                    "real_name", flat=True
+                )
+            )
+        )
+    lines = []
+    for source in project.sources:
+        for item in cleaning.findings([Turn("", source.text)], speakers={}, indexes=indexes):
+            lines.append(
+                _("TextSource %(guid)s: “%(text)s” (%(kind)s) may identify someone.")
+                % {"guid": source.guid, "text": item.text, "kind": item.kind_label}
+            )
+    return lines
+
+
 def import_file(
     *,
     by: User,
@@ -472,10 +500,15 @@ def import_file(
     title: str = "",
     external_root: Path | None = None,
     positions: str | None = None,
+    deidentified_reason: str = "",
 ) -> ExchangeReport:
     """A .qdpx into a new study the importer leads (or, with `study`, a codebook into that
     study, for its lead). All or nothing; the report counts what was imported by kind and
-    lists, by element, what was interpreted or left out."""
+    lists, by element, what was interpreted or left out.
+
+    The texts are stored as they are (positions of the codings depend on them): whatever
+    the de-identification guard finds in them refuses the import, unless the importer
+    confirms, with a reason, that the texts are de-identified (kept in the audit row)."""
     if study is None:
         require(by, "evaluation.start_study")
     else:
@@ -499,6 +532,7 @@ def import_file(
             )
         project = kept
     checks = _Checks()
+    name = ""
     if study is None:
         name = (title or project.name or _("Imported study")).strip()
         checks.bound("Project", _("name"), name, TITLE_MAX)
@@ -512,7 +546,42 @@ def import_file(
         checks.bound(f"Case {case.guid}", _("name"), case.name, 20)
     if checks.lines:
         raise ExchangeRefusedError(checks.lines)
+    reason = " ".join(deidentified_reason.split())[:REASON_MAX]
+    found = _guard(project, study)
+    if found and not reason:
+        raise ExchangeRefusedError(
+            [
+                *found,
+                _(
+                    "Nothing was imported: replace these in the other tool, or confirm with a "
+                    "reason that the texts are de-identified."
+                ),
+            ]
+        )
+    with transaction.atomic():
+        return _write(
+            by=by,
+            project=project,
+            study=study,
+            name=name if study is None else "",
+            codes=codes,
+            memos=memos,
+            notices=notices,
+            guard={"confirmed_findings": len(found), "reason": reason} if found else {},
+        )
 
+
+def _write(
+    *,
+    by: User,
+    project: qda.Project,
+    study: Study | None,
+    name: str,
+    codes: dict[str, Code],
+    memos: list[CodeMemo],
+    notices: list[str],
+    guard: dict,
+) -> ExchangeReport:
     if study is None:
         today = timezone.localdate()
         study = Study(
@@ -544,7 +613,7 @@ def import_file(
     counts = Counter({"codes": len(codes), "notes": len(memos)})
     if project.sources or project.cases:
         _import_data(study, project, by, codes, counts, notices)
-    record_event(action=Action.IMPORTED, actor=by, obj=study, details=dict(counts))
+    record_event(action=Action.IMPORTED, actor=by, obj=study, details={**counts, **guard})
     return ExchangeReport(study=study, counts=dict(counts), notices=notices)
 
 

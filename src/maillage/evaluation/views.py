@@ -256,7 +256,9 @@ def _cleaning_form(study, data, turns: list[Turn]):
 def document_import(request, study_id):
     """Step one: the file is read (nothing stored); step two (import_clean) stores it."""
     study = selectors.access_study(request.user, study_id, perm="evaluation.import_document")
-    form = UploadForm(request.POST or None, request.FILES or None, sessions=selectors.sessions(study))
+    form = UploadForm(
+        request.POST or None, request.FILES or None, sessions=selectors.sessions(study)
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -523,7 +525,8 @@ def code_merge(request, code_id):
     target = selectors.codes_of(code.study, [form.cleaned_data["target"]])[0]
     services.merge_codes(by=request.user, target=target, sources=[code])
     messages.success(
-        request, _("“%(code)s” merged into “%(target)s”.") % {"code": code.name, "target": target.name}
+        request,
+        _("“%(code)s” merged into “%(target)s”.") % {"code": code.name, "target": target.name},
     )
     return redirect("evaluation:code", code_id=target.pk)
 
