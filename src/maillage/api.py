@@ -26,6 +26,7 @@ from maillage.core.api_errors import (
     validation_error_items,
 )
 from maillage.directory.api import router as directory_router
+from maillage.evaluation.exchange_api import router as evaluation_exchange_router
 from maillage.families.api import router as families_router
 from maillage.implementation.api import router as implementation_router
 from maillage.referrals.api import router as referrals_router
@@ -180,6 +181,7 @@ ROUTERS = {
     "/training/": training_router,
     "/referrals/": referrals_router,
     "/implementation/": implementation_router,
+    "/evaluation/exchange/": evaluation_exchange_router,
 }
 document_errors(ROUTERS.values())
 for prefix, router in ROUTERS.items():
