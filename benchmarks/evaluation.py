@@ -399,10 +399,11 @@ def run_taguette(corpus: Corpus, runs: int) -> dict:
                 break
         if join is None:
             raise RuntimeError("Taguette did not start")
-        base = join.split("/?", 1)[0]
-        browser = Browser(base)
-        browser.get(join[len(base) :])
-        browser.get("/")
+        # 127.0.0.1 rather than the printed "localhost": cookies for a dotless host name
+        # are kept under another name by Python's cookie jar.
+        browser = Browser(f"http://127.0.0.1:{TAGUETTE_PORT}")
+        browser.get("/?" + join.split("?", 1)[1])
+        browser.get("/project/new")  # its form sets the XSRF cookie
 
         project = _new_project(browser, "Chargé par son API")
         start = time.perf_counter()

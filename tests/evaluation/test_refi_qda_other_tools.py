@@ -182,13 +182,13 @@ def test_absolute_sources_are_read_only_inside_the_allowed_folder(tmp_path):
 
     outside = read_qdpx(_external("absolute:///etc/hostname"), external_root=tmp_path)
     assert outside.project.sources == []
-    assert [n.kind for n in outside.notices] == [Kind.SKIPPED_SOURCE]
+    assert [n.kind for n in outside.notices] == [Kind.SKIPPED_EXTERNAL]
 
 
 def test_external_sources_are_reported_and_skipped_when_no_folder_is_allowed():
     result = read_qdpx(_external("relative:///Entretiens/e1.txt", base="C:/PROJET"))
     assert result.project.sources == []
-    assert result.notices[0].kind is Kind.SKIPPED_SOURCE
+    assert result.notices[0].kind is Kind.SKIPPED_EXTERNAL
     assert SOURCE in result.notices[0].message  # as the file writes it
 
 

@@ -125,18 +125,57 @@ _MESSAGES = {
     ),
     qda.Kind.CANNOT_WRITE: gettext_lazy("It cannot be written: %(reason)s."),
     qda.Kind.SKIPPED_SOURCE: gettext_lazy("Not imported: %(reason)s."),
+    qda.Kind.SKIPPED_EXTERNAL: gettext_lazy(
+        "Not imported: its text “%(path)s” is outside the archive."
+    ),
     qda.Kind.CONVERTED_SOURCE: gettext_lazy(
         "Imported from the plain text the project carries for it."
     ),
     qda.Kind.POSITIONS_READ_AS: gettext_lazy("Positions read as %(scheme)s."),
     qda.Kind.BOM_REMOVED: gettext_lazy("A byte order mark at the start of its text was removed."),
-    qda.Kind.IGNORED_ELEMENT: gettext_lazy("Not imported: Maillage does not keep %(what)s."),
+    qda.Kind.IGNORED_ELEMENT: gettext_lazy(
+        "Not imported: Maillage does not keep %(what)s (%(count)s)."
+    ),
+}
+
+
+# The words the reader puts in its sentences (reasons, kinds of element), translated.
+_WORDS = {
+    "not a GUID": gettext_lazy("not a GUID"),
+    "not a date-time": gettext_lazy("not a date-time"),
+    "not an integer": gettext_lazy("not an integer"),
+    "negative": gettext_lazy("negative"),
+    "not #RRGGBB": gettext_lazy("not a colour #RRGGBB"),
+    "not a variable type of the standard": gettext_lazy("not a variable type of the standard"),
+    "unreadable": gettext_lazy("unreadable"),
+    "unknown scheme": gettext_lazy("an unknown kind of path"),
+    "before startPosition": gettext_lazy("before startPosition"),
+    "formatted text without its plain text": gettext_lazy("formatted text without its plain text"),
+    "no text": gettext_lazy("no text"),
+    "a picture, sound or PDF without plain text": gettext_lazy(
+        "a picture, sound or PDF without plain text"
+    ),
+    "selections of pictures, sounds or pages": gettext_lazy(
+        "selections of pictures, sounds or pages"
+    ),
+    "links": gettext_lazy("links"),
+    "graphs": gettext_lazy("graphs"),
+    "code": gettext_lazy("code"),
+    "note": gettext_lazy("note"),
+    "source": gettext_lazy("source"),
+    "selection": gettext_lazy("passage"),
+    "variable": gettext_lazy("variable"),
+    "user": gettext_lazy("user"),
 }
 
 
 def describe(problem: qda.Problem) -> str:
     """A problem of the file as a sentence in the reader's language, naming its element."""
-    text = str(_MESSAGES[problem.kind]) % {k: str(v) for k, v in problem.params.items()}
+    params = {
+        k: str(_WORDS.get(v, v)) if isinstance(v, str) else str(v)
+        for k, v in problem.params.items()
+    }
+    text = str(_MESSAGES[problem.kind]) % params
     if not problem.element:
         return text
     return _("%(element)s: %(problem)s") % {"element": problem.element, "problem": text}

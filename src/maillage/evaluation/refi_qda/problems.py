@@ -32,6 +32,7 @@ class Kind(enum.StrEnum):
     CANNOT_WRITE = "cannot_write"
     # Notices: the import goes on.
     SKIPPED_SOURCE = "skipped_source"
+    SKIPPED_EXTERNAL = "skipped_external"
     CONVERTED_SOURCE = "converted_source"
     POSITIONS_READ_AS = "positions_read_as"
     BOM_REMOVED = "bom_removed"
@@ -59,10 +60,11 @@ MESSAGES: dict[Kind, str] = {
     ),
     Kind.CANNOT_WRITE: "it cannot be written: {reason}",
     Kind.SKIPPED_SOURCE: "skipped: {reason}",
+    Kind.SKIPPED_EXTERNAL: "skipped: its text {path!r} is outside the archive",
     Kind.CONVERTED_SOURCE: "imported from the plain text the project carries for it",
     Kind.POSITIONS_READ_AS: "positions read as {scheme}",
     Kind.BOM_REMOVED: "a byte order mark at the start of its text was removed",
-    Kind.IGNORED_ELEMENT: "not imported: Maillage does not keep {what}",
+    Kind.IGNORED_ELEMENT: "not imported: Maillage does not keep {what} ({count})",
 }
 
 

@@ -394,9 +394,7 @@ class _Reader:
                 content = self.child(element, "PlainTextContent")
                 if content is not None:
                     return content.text or ""
-                self.notice(
-                    Kind.SKIPPED_SOURCE, label, reason=f"its text is outside the archive ({path})"
-                )
+                self.notice(Kind.SKIPPED_EXTERNAL, label, path=path)
                 return None
             return self.decode(data, label, path)
         content = self.child(element, "PlainTextContent")
@@ -491,7 +489,6 @@ class _Reader:
 
     def other_source(self, element: ET.Element) -> list[_RawSource]:
         """PDF, picture, audio and video sources: kept only through the plain text they carry."""
-        local = _local(element.tag)[1]
         label = self.name_of(element)
         guid = self.guid(element)
         carried = [
@@ -519,12 +516,15 @@ class _Reader:
         )
         if not found:
             self.skipped.add(guid)
-            self.notice(Kind.SKIPPED_SOURCE, label, reason=f"a {local} without plain text")
+            self.notice(
+                Kind.SKIPPED_SOURCE, label, reason="a picture, sound or PDF without plain text"
+            )
         elif lost:
             self.notice(
                 Kind.IGNORED_ELEMENT,
                 label,
-                what=f"{lost} selections of the picture, sound or pages",
+                what="selections of pictures, sounds or pages",
+                count=lost,
             )
         return found
 
@@ -722,7 +722,7 @@ class _Reader:
             ]
         for what in ("Links", "Graphs"):
             for element in self.children(root, what):
-                self.notice(Kind.IGNORED_ELEMENT, what, what=f"{len(list(element))} {what.lower()}")
+                self.notice(Kind.IGNORED_ELEMENT, what, what=what.lower(), count=len(element))
         project.note_guids = self.refs(root, "NoteRef")
         scheme = self.choose_scheme(raw_sources, project.origin)
         if scheme is not Scheme.CODE_POINTS:
