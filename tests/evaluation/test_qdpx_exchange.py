@@ -181,3 +181,19 @@ def test_a_name_on_record_in_a_source_refuses_the_import_until_confirmed_with_a_
 
     report = import_file(by=coded["lead"], data=data, deidentified_reason="Fictional example")
     assert Document.objects.get(study=report.study).text == project.sources[0].text
+
+
+def test_the_export_reads_a_fixed_number_of_queries_whatever_the_study_s_size(
+    coded, django_assert_max_num_queries
+):
+    study, lead = coded["study"], coded["lead"]
+    with django_assert_max_num_queries(25) as small:
+        export_study(by=lead, study=study)
+    code = Code.objects.get(study=study, name="Barrières")
+    text = coded["document"].text
+    for start in range(0, len(text) - 10, 10):
+        services.add_codings(
+            by=lead, document=coded["document"], codes=[code], start=start, end=start + 5
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        export_study(by=lead, study=study)
