@@ -241,7 +241,9 @@ def build_world() -> dict:
     sign_up = training_services.sign_up(by=u["trainee"], session=immersion)
 
     token, _secret = create_api_token(user=u["lead"], name="script")
+    evaluation = build_study(u)
     return {
+        **evaluation,
         "users": {key: _fresh(user) for key, user in users.items()},
         "orgs": {"clsc": clsc, "crd": crd, "hop": hop, "dpj": dpj},
         "teams": teams,
@@ -268,6 +270,46 @@ def build_world() -> dict:
         "organization": clsc,
         "team": teams["perinatal"],
         "practitioner": users["lead"].practitioner,
+    }
+
+
+def build_study(u: dict) -> dict:
+    """A focus-group study (evaluation app): `other_moderator` leads it, `other_participant`
+    codes; `trainee` took part in it (a practitioner who is a participant); `outsider`
+    leads another study; the coordinator has no role. Its codings are revealed."""
+    from maillage.evaluation import services as evaluation
+    from maillage.evaluation.models import EvaluatorRole
+    from maillage.evaluation.transcripts import Turn
+
+    lead, coder = _fresh(u["other_moderator"]), _fresh(u["other_participant"])
+    study = evaluation.start_study(by=lead, title="Groupes 2026", starts_on=_at(0).date())
+    evaluation.add_evaluator(by=lead, study=study, user=coder, role=EvaluatorRole.CODER)
+    person = evaluation.add_participant(
+        by=lead, study=study, practitioner=u["trainee"].practitioner, attributes={"setting": "DPJ"}
+    )
+    focus_group = evaluation.record_session(
+        by=lead, study=study, setting="DPJ", held_on=_at(0).date(), present=[person]
+    )
+    document = evaluation.import_document(
+        by=lead,
+        study=study,
+        title="Groupe DPJ",
+        kind="transcript",
+        session=focus_group,
+        turns=[Turn("Trainee Test", "On se parle plus depuis les immersions.")],
+        speakers={"Trainee Test": person.pk},
+    )
+    code = evaluation.create_code(by=lead, study=study, name="Se connaître")
+    other_code = evaluation.create_code(by=lead, study=study, name="Référer")
+    (coding,) = evaluation.add_codings(by=lead, document=document, codes=[code], start=6, end=20)
+    evaluation.reveal_codings(by=lead, study=study)
+    evaluation.start_study(by=_fresh(u["outsider"]), title="Autre étude", starts_on=_at(0).date())
+    return {
+        "study": study,
+        "document": document,
+        "eval_code": code,
+        "eval_other_code": other_code,
+        "eval_coding": coding,
     }
 
 

@@ -7,8 +7,8 @@ one of them has no row here, and when a multi-action POST (the circle page's `ac
 the review group page's `add_participant`…) has an action without its own row. Each row
 says, from the product's rules (not from the code), who may do it:
 
-- `allow`: answered (a read: 200; a write: done, or refused for its content: 200/302/400/
-  409/422); a read of a family's data writes exactly one access event, a write that
+- `allow`: answered (a read: 200; a write: done, or refused for its content: 200/204/302/
+  400/409/422); a read of a family's data writes exactly one access event, a write that
   re-shows its page one, a write that goes through the number in `write_events`;
 - `forbid`: may see the object but not do this: 403, or 404 where the app hides it;
 - everyone else: 404, as for an object that does not exist (the API: 404 too), and
@@ -17,7 +17,7 @@ says, from the product's rules (not from the code), who may do it:
 Refusals write no family access event and change nothing. Nobody whose access lacks the
 family's identity sees the caregiver's first name, last name or phone, on any route.
 
-Cells: 125 rows x 20 actors = 2500 (`test_cell_count` keeps this figure honest).
+Cells: 161 rows x 20 actors = 3220 (`test_cell_count` keeps this figure honest).
 Cells marked xfail(strict), if any, are known defects, each with its reason.
 """
 
@@ -104,6 +104,11 @@ GROUP_MANAGERS = frozenset({"coordinator", "admin", "moderator"})
 # Training: programmes and sessions are read by every account.
 NETWORK = frozenset({"coordinator", "admin"})
 SIGN_UP_DECIDERS = frozenset({"host_lead", "coordinator"})
+# Evaluation (tests/security/conftest.py, build_study): the study's lead and coder; the
+# participant (trainee), the lead of another study (outsider) and the coordinator see nothing.
+EVAL_LEAD = frozenset({"other_moderator"})
+EVAL_CODER = frozenset({"other_participant"})
+EVALUATORS = EVAL_LEAD | EVAL_CODER
 # Accounts with the practitioner role (an external moderator has one, without a team).
 PRACTITIONERS = LOGGED_IN - {"coordinator", "admin", TOKEN}
 
@@ -170,6 +175,10 @@ PARAMETERS = {
     "organization_id": "organization",
     "team_id": "team",
     "practitioner_id": "practitioner",
+    "study_id": "study",
+    "document_id": "document",
+    "code_id": "eval_code",
+    "coding_id": "eval_coding",
 }
 PLAN_ACTION = (("action_id", "plan_action"),)
 REVIEW_ACTION = (("action_id", "improvement"),)
@@ -579,6 +588,122 @@ TRAINING_ROWS = [
     page("training:self_assessment", "POST", {"trainee"}, forbid=SIGN_UP_DECIDERS, body=form()),
 ]
 
+
+def _study_revealed(w) -> bool:
+    from maillage.evaluation.models import Study
+
+    return Study.objects.filter(pk=w["study"].pk, revealed_at__isnull=False).exists()
+
+
+def _coding_exists(w) -> bool:
+    from maillage.evaluation.models import Coding
+
+    return Coding.objects.filter(pk=w["eval_coding"].pk).exists()
+
+
+def _eval_code(name):
+    def changed(w) -> bool:
+        from maillage.evaluation.models import Code
+
+        return Code.objects.filter(study=w["study"], name=name).exists()
+
+    return changed
+
+
+EVALUATION_ROWS = [
+    page("evaluation:study", allow=EVALUATORS),
+    page(
+        "evaluation:evaluator_add",
+        "POST",
+        EVAL_LEAD,
+        forbid=EVAL_CODER,
+        body=form(email="nobody@example.org", role="coder"),
+    ),
+    page("evaluation:reveal", "POST", EVAL_LEAD, forbid=EVAL_CODER, changed=_study_revealed),
+    page("evaluation:participants", allow=EVALUATORS),
+    page(
+        "evaluation:participants",
+        "POST",
+        EVAL_LEAD,
+        forbid=EVAL_CODER,
+        body=form(real_name="Jean Dupuis"),
+        changed=lambda w: w["study"].participants.filter(real_name="Jean Dupuis").exists(),
+    ),
+    page("evaluation:session_create", allow=EVAL_LEAD, forbid=EVAL_CODER),
+    page(
+        "evaluation:session_create",
+        "POST",
+        EVAL_LEAD,
+        forbid=EVAL_CODER,
+        body=form(setting="CLSC", held_on="2026-02-01"),
+        changed=lambda w: w["study"].sessions.filter(setting="CLSC").exists(),
+    ),
+    page("evaluation:import", allow=EVALUATORS),
+    page("evaluation:import", "POST", EVALUATORS, body=form(title="Groupe", kind="transcript")),
+    page("evaluation:import_clean", "POST", EVALUATORS, body=form(turns="")),
+    page("evaluation:codebook", allow=EVALUATORS),
+    page(
+        "evaluation:codebook",
+        "POST",
+        EVALUATORS,
+        body=form(name="Nouveau code", colour="#ffffff"),
+        changed=_eval_code("Nouveau code"),
+    ),
+    page(
+        "evaluation:codebook_template",
+        "POST",
+        EVALUATORS,
+        body=form(template="cfir_domains"),
+        changed=_eval_code("Innovation"),
+    ),
+    page("evaluation:agreement", allow=EVALUATORS),
+    page("evaluation:agreement_csv", allow=EVALUATORS),
+    page("evaluation:matrix", allow=EVALUATORS),
+    page("evaluation:quotes", allow=EVALUATORS),
+    page("evaluation:matrix_csv", allow=EVALUATORS),
+    page("evaluation:report", allow=EVALUATORS),
+    page("evaluation:document", allow=EVALUATORS),
+    page(
+        "evaluation:coding_add",
+        "POST",
+        EVALUATORS,
+        body=lambda w: {"start": 0, "end": 5, "codes": [str(w["eval_other_code"].pk)]},
+        changed=lambda w: w["eval_other_code"].codings.exists(),
+    ),
+    # A coding is its coder's (the lead's here): the other evaluator sees it, may not touch it.
+    page(
+        "evaluation:coding_delete",
+        "POST",
+        EVAL_LEAD,
+        forbid=EVAL_CODER,
+        changed=lambda w: not _coding_exists(w),
+    ),
+    page("evaluation:coding_memo", "POST", EVAL_LEAD, forbid=EVAL_CODER, body=form(text="Vu")),
+    page("evaluation:code", allow=EVALUATORS),
+    page(
+        "evaluation:code",
+        "POST",
+        EVALUATORS,
+        body=form(name="Se connaître mieux", colour="#ffffff"),
+        changed=_eval_code("Se connaître mieux"),
+    ),
+    page(
+        "evaluation:code_merge",
+        "POST",
+        EVALUATORS,
+        body=lambda w: {"target": str(w["eval_other_code"].pk)},
+        changed=lambda w: not _eval_code("Se connaître")(w),
+    ),
+    page(
+        "evaluation:code_split",
+        "POST",
+        EVALUATORS,
+        body=form(new_name="Se reconnaître"),
+        changed=_eval_code("Se reconnaître"),
+    ),
+    page("evaluation:code_memo", "POST", EVALUATORS, body=form(text="Un mémo")),
+]
+
 API_ROWS = [
     api("/families/{family_id}", allow=FAMILY, events=1),
     api("/families/{family_id}/consents", allow=FAMILY, events=1),
@@ -671,9 +796,49 @@ API_ROWS = [
     api("/directory/organizations/{organization_id}", allow=LOGGED_IN),
     api("/directory/teams/{team_id}", allow=LOGGED_IN),
     api("/directory/practitioners/{practitioner_id}", allow=LOGGED_IN),
+    api("/evaluation/studies/{study_id}", allow=EVALUATORS),
+    api("/evaluation/studies/{study_id}/codes", allow=EVALUATORS),
+    api(
+        "/evaluation/studies/{study_id}/codes",
+        "POST",
+        EVALUATORS,
+        body=form(name="Code par l'API"),
+        changed=_eval_code("Code par l'API"),
+    ),
+    api(
+        "/evaluation/studies/{study_id}/documents",
+        "POST",
+        EVALUATORS,
+        body=form(title="Par l'API", turns=[{"speaker": "P01", "text": "On se parle."}]),
+        changed=lambda w: w["study"].documents.filter(title="Par l'API").exists(),
+    ),
+    api("/evaluation/studies/{study_id}/agreement", allow=EVALUATORS),
+    api("/evaluation/documents/{document_id}", allow=EVALUATORS),
+    api(
+        "/evaluation/documents/{document_id}/codings",
+        "POST",
+        EVALUATORS,
+        body=lambda w: {"code_ids": [str(w["eval_other_code"].pk)], "start": 0, "end": 5},
+        changed=lambda w: w["eval_other_code"].codings.exists(),
+    ),
+    api(
+        "/evaluation/codings/{coding_id}",
+        "DELETE",
+        EVAL_LEAD,
+        forbid=EVAL_CODER,
+        changed=lambda w: not _coding_exists(w),
+    ),
 ]
 
-ROWS = FAMILY_ROWS + REFERRAL_ROWS + OTHER_ROWS + REVIEW_ROWS + TRAINING_ROWS + API_ROWS
+ROWS = (
+    FAMILY_ROWS
+    + REFERRAL_ROWS
+    + OTHER_ROWS
+    + REVIEW_ROWS
+    + TRAINING_ROWS
+    + EVALUATION_ROWS
+    + API_ROWS
+)
 PAGE_ROWS = [r for r in ROWS if not r.api]
 
 
@@ -755,7 +920,7 @@ def expected_status(row: Row, actor: str, w: dict) -> set[int]:
     if actor in row.allow:
         if row.is_read:
             return {200}
-        return {200, 201, 302, 400, 409, 422}
+        return {200, 201, 204, 302, 400, 409, 422}
     if actor in row.forbid:
         return {403, 404}
     return {404}
@@ -785,7 +950,7 @@ def test_matrix(row: Row, actor: str, world, matrix_client, matrix_login):
 
     allowed = actor in row.allow and actor != "anonymous" and (row.api or actor != TOKEN)
     # A write went through: a redirect (pages), 201 or 200 with the object (API).
-    went_through = allowed and (status in (201, 302) or (row.api and status == 200))
+    went_through = allowed and (status in (201, 204, 302) or (row.api and status == 200))
     if not allowed or row.special == "emergency":
         assert written == 0, f"{actor} on {row.id}: {written} access events when refused"
     elif row.is_read:

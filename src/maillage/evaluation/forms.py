@@ -1,6 +1,7 @@
 """Input of the evaluation pages: every text bounded, every date and number checked."""
 
 import hashlib
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -269,7 +270,79 @@ class CodingForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("start") is not None and data.get("end") is not None:
-            if data["end"] <= data["start"]:
-                raise ValidationError(_("A passage ends after it starts."))
+        start, end = data.get("start"), data.get("end")
+        if start is not None and end is not None and end <= start:
+            raise ValidationError(_("A passage ends after it starts."))
         return data
+
+
+class AgreementForm(forms.Form):
+    """Options of the agreement page (GET): unit, uncoded text, which documents."""
+
+    unit = forms.ChoiceField(
+        label=_("Unit"),
+        choices=[("character", _("Character")), ("segment", _("Speaker turn"))],
+        required=False,
+    )
+    uncoded = forms.ChoiceField(
+        label=_("Text nobody coded"),
+        choices=[("excluded", _("Excluded")), ("counted", _("Counted (as agreement)"))],
+        required=False,
+    )
+    scope = forms.ChoiceField(label=_("Documents"), required=False)
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        settings = sorted(set(rows.document_settings.values()))
+        self.fields["scope"].choices = (
+            [("", _("All documents"))]
+            + [(f"setting:{s}", _("Setting: %(setting)s") % {"setting": s}) for s in settings]
+            + [(f"document:{pk}", title) for pk, title in rows.document_titles.items()]
+        )
+
+    def options(self) -> dict:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        scope = data.get("scope") or ""
+        documents = None
+        if scope.startswith("setting:"):
+            setting = scope.removeprefix("setting:")
+            documents = [d for d, s in self.rows.document_settings.items() if s == setting]
+        elif scope.startswith("document:"):
+            documents = [scope.removeprefix("document:")]
+        return {
+            "unit": data.get("unit") or "character",
+            "uncoded": data.get("uncoded") or "excluded",
+            "documents": documents,
+        }
+
+
+class MatrixForm(forms.Form):
+    attribute = forms.ChoiceField(label=_("Compare the groups of"), required=False)
+    threshold = forms.IntegerField(
+        label=_("Divergence threshold (percentage points)"),
+        min_value=0,
+        max_value=99,
+        required=False,
+        initial=25,
+    )
+    coder = forms.ChoiceField(label=_("Codings of"), required=False)
+
+    def __init__(self, *args, attributes, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attribute"].choices = [(a, a) for a in attributes] or [("setting", "setting")]
+        self.fields["coder"].choices = [
+            ("", _("Every coder")),
+            *sorted(rows.coder_names.items(), key=lambda item: item[1]),
+        ]
+
+    def options(self) -> dict:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        choices = [value for value, _label in self.fields["attribute"].choices]
+        attribute = data.get("attribute") or ("setting" if "setting" in choices else choices[0])
+        threshold = data.get("threshold")
+        return {
+            "attribute": attribute,
+            "threshold": (25 if threshold is None else threshold) / 100,
+            "coder": data.get("coder") or None,
+        }

@@ -111,7 +111,7 @@ def participants(user: User, study: Study) -> list[Participant]:
 
 
 def pseudonym_choices(study: Study) -> list[tuple[str, str]]:
-    return list(study.participants.values_list("pk", "pseudonym"))
+    return [(str(pk), name) for pk, name in study.participants.values_list("pk", "pseudonym")]
 
 
 def sessions(study: Study) -> list[Session]:
@@ -248,3 +248,56 @@ def code_codings(user: User, code: Code) -> list[Coding]:
 
 def code_memos(code: Code) -> list:
     return list(code.memos.select_related("author"))
+
+
+# --- what the analysis reads -----------------------------------------------------------------
+
+
+def study_rows(user: User, study: Study):
+    """The study's codings, documents, turns and participants as the analysis's plain
+    values, in a fixed number of queries. Only for readers who see every coding (after the
+    reveal): agreement compares coders. Reading the texts (for quotes) is a transcript read,
+    logged once per document."""
+    from .analysis import Coding as PlainCoding
+    from .analysis import Document as PlainDocument
+    from .analysis import Participant as PlainParticipant
+    from .analysis import Segment as PlainSegment
+    from .figures import StudyRows
+
+    require(user, "evaluation.view_analysis", study, hide=False)
+    documents = list(study.documents.select_related("session"))
+    for document in documents:
+        record_event(
+            action=Action.VIEWED, actor=user, obj=document, details={"parts": ["transcript"]}
+        )
+    codings = Coding.objects.filter(document__study=study).values_list(
+        "coder_id", "code_id", "document_id", "start", "end"
+    )
+    turns = SpeakerTurn.objects.filter(document__study=study).values_list(
+        "document_id", "start", "end", "participant__pseudonym"
+    )
+    people = []
+    for participant in study.participants.select_related("practitioner").prefetch_related(
+        "attribute_values__attribute", "practitioner__memberships__team__organization"
+    ):
+        attributes = {v.attribute.name: v.value for v in participant.attribute_values.all()}
+        practitioner = participant.practitioner
+        if practitioner is not None:
+            memberships = list(practitioner.memberships.all())
+            if memberships:
+                organization = memberships[0].team.organization
+                attributes.setdefault("sector", organization.get_sector_display())
+                attributes.setdefault("organization", organization.name)
+        people.append(PlainParticipant(participant.pseudonym, attributes))
+    evaluators = study.evaluators.select_related("user")
+    return StudyRows(
+        codings=[PlainCoding(str(a), str(b), str(c), s, e) for a, b, c, s, e in codings],
+        documents=[PlainDocument(str(d.pk), len(d.text)) for d in documents],
+        segments=[PlainSegment(str(d), s, e, p) for d, s, e, p in turns],
+        participants=people,
+        code_names={str(pk): name for pk, name in study.codes.values_list("pk", "name")},
+        coder_names={str(e.user_id): e.user.full_name for e in evaluators},
+        document_titles={str(d.pk): d.title for d in documents},
+        document_settings={str(d.pk): d.session.setting for d in documents if d.session},
+        texts={str(d.pk): d.text for d in documents},
+    )

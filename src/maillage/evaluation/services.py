@@ -218,10 +218,7 @@ def speaker_labels(study: Study, speakers: Mapping[str, Any]) -> dict[str, str]:
     wanted = {label: str(pid) for label, pid in speakers.items() if pid}
     if not wanted:
         return {}
-    pseudonyms = dict(
-        study.participants.filter(pk__in=set(wanted.values())).values_list("pk", "pseudonym")
-    )
-    pseudonyms = {str(pk): name for pk, name in pseudonyms.items()}
+    pseudonyms = {str(pk): name for pk, name in study.participants.values_list("pk", "pseudonym")}
     unknown = sorted(label for label, pid in wanted.items() if pid not in pseudonyms)
     if unknown:
         raise ValidationError(

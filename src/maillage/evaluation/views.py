@@ -9,19 +9,23 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from maillage.core import csv_export
 from maillage.core.forms import add_service_errors
 from maillage.core.permissions import require
 
-from . import cleaning, selectors, services
+from . import cleaning, figures, reports, selectors, services
 from .forms import (
+    AgreementForm,
     CleaningForm,
     CodeForm,
     CodingForm,
     EvaluatorForm,
+    MatrixForm,
     MemoForm,
     MergeForm,
     ParticipantForm,
@@ -568,3 +572,125 @@ def code_memo(request, code_id):
     else:
         messages.error(request, "; ".join(form.errors.get("text", [])))
     return redirect("evaluation:code", code_id=code.pk)
+
+
+# --- agreement, matrix, report --------------------------------------------------------------
+
+
+def _analysis_study(request, study_id):
+    study = selectors.access_study(request.user, study_id, perm="evaluation.view_analysis")
+    return study, selectors.study_rows(request.user, study)
+
+
+@login_required
+def agreement(request, study_id):
+    study, rows = _analysis_study(request, study_id)
+    form = AgreementForm(request.GET or None, rows=rows)
+    options = form.options()
+    report = figures.compute_agreement(rows, **options)
+    return render(
+        request,
+        "evaluation/agreement.html",
+        {
+            **_study_context(request, study),
+            "form": form,
+            "report": report,
+            "table": reports.agreement_rows(report, rows),
+            "coders": [rows.coder_names.get(c, "?") for c in report.coders],
+        },
+    )
+
+
+@login_required
+def agreement_csv(request, study_id):
+    _study, rows = _analysis_study(request, study_id)
+    form = AgreementForm(request.GET or None, rows=rows)
+    report = figures.compute_agreement(rows, **form.options())
+    table = reports.agreement_rows(report, rows)
+    return csv_export.response(
+        csv_export.to_text(reports.agreement_csv_rows(table)), "agreement.csv"
+    )
+
+
+def _matrix(request, rows):
+    form = MatrixForm(request.GET or None, attributes=figures.attributes_of(rows), rows=rows)
+    options = form.options()
+    return form, figures.compute_matrix(rows, **options)
+
+
+@login_required
+def matrix(request, study_id):
+    study, rows = _analysis_study(request, study_id)
+    form, result = _matrix(request, rows)
+    co = figures.compute_co_occurrence(rows, coder=form.options()["coder"])
+    codes = list(co.codes)
+    return render(
+        request,
+        "evaluation/matrix.html",
+        {
+            **_study_context(request, study),
+            "form": form,
+            "matrix": result,
+            "lines": reports.matrix_table(result, rows),
+            "co_codes": [(c, rows.code_names.get(c, "?")) for c in codes],
+            "co_rows": [
+                (rows.code_names.get(a, "?"), [co.counts.get((a, b), 0) for b in codes])
+                for a in codes
+            ],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def matrix_quotes(request, study_id):
+    study, rows = _analysis_study(request, study_id)
+    _form, result = _matrix(request, rows)
+    code = request.GET.get("code", "")[:40]
+    group = request.GET.get("group", "")[:200]
+    return render(
+        request,
+        "evaluation/quotes.html",
+        {
+            **_study_context(request, study),
+            "code_name": rows.code_names.get(code, ""),
+            "group": group,
+            "attribute": result.attribute,
+            "quotes": reports.cell_quotes(result, rows, code, group),
+        },
+    )
+
+
+@login_required
+def matrix_csv(request, study_id):
+    _study, rows = _analysis_study(request, study_id)
+    _form, result = _matrix(request, rows)
+    return csv_export.response(
+        csv_export.to_text(reports.matrix_csv_rows(result, rows)), "matrix.csv"
+    )
+
+
+@login_required
+def report(request, study_id):
+    """The printable report: codebook with definitions and counts, the matrix, quotes per
+    code; in the language asked (?language=fr or en), whatever the reader's."""
+    language = request.GET.get("language", "")
+    language = language if language in ("fr", "en") else translation.get_language()
+    with translation.override(language):
+        study, rows = _analysis_study(request, study_id)
+        form, result = _matrix(request, rows)
+        codes = selectors.codebook(request.user, study)
+        return render(
+            request,
+            "evaluation/report.html",
+            {
+                **_study_context(request, study),
+                "form": form,
+                "matrix": result,
+                "lines": reports.matrix_table(result, rows),
+                "codes": [
+                    (code, depth, reports.code_quotes(rows, str(code.pk))) for code, depth in codes
+                ],
+                "report_language": language,
+            },
+        )

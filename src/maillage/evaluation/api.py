@@ -1,0 +1,150 @@
+"""Evaluation endpoints of the JSON API: the same selectors, services and figures as the
+pages, so the same codings give the same answers (404 for what one may not see)."""
+
+from typing import Literal
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from . import figures, selectors, services
+from .schemas import (
+    AgreementReportOut,
+    CodeIn,
+    CodeOut,
+    CodingIn,
+    CodingOut,
+    DocumentIn,
+    DocumentOut,
+    StudyOut,
+)
+from .transcripts import Turn
+
+router = Router(tags=["evaluation"])
+
+
+@router.get("/studies", response=list[StudyOut])
+def list_studies(request: HttpRequest):
+    return list(selectors.studies_for(fetched_by=request.user)[:200])
+
+
+@router.get("/studies/{study_id}", response=StudyOut)
+def get_study(request: HttpRequest, study_id: UUID):
+    return selectors.access_study(request.user, study_id)
+
+
+@router.get("/studies/{study_id}/codes", response=list[CodeOut])
+def list_codes(request: HttpRequest, study_id: UUID):
+    study = selectors.access_study(request.user, study_id)
+    return [code for code, _depth in selectors.codebook(request.user, study)]
+
+
+@router.post("/studies/{study_id}/codes", response={201: CodeOut})
+def create_code(request: HttpRequest, study_id: UUID, payload: CodeIn):
+    study = selectors.access_study(request.user, study_id, perm="evaluation.edit_codebook")
+    data = payload.dict()
+    parent_id = data.pop("parent_id")
+    parents = selectors.codes_of(study, [parent_id]) if parent_id else []
+    if parent_id and not parents:
+        raise ValidationError({"parent_id": _("Choose a code of this study.")})
+    code = services.create_code(
+        by=request.user, study=study, parent=parents[0] if parents else None, **data
+    )
+    return Status(201, code)
+
+
+@router.post("/studies/{study_id}/documents", response={201: DocumentOut})
+def import_document(request: HttpRequest, study_id: UUID, payload: DocumentIn):
+    study = selectors.access_study(request.user, study_id, perm="evaluation.import_document")
+    session = selectors.session_of(study, payload.session_id)
+    if payload.session_id and session is None:
+        raise ValidationError({"session_id": _("Choose a focus group of this study.")})
+    document = services.import_document(
+        by=request.user,
+        study=study,
+        title=payload.title,
+        kind=payload.kind,
+        session=session,
+        turns=[Turn(t.speaker, t.text) for t in payload.turns],
+        speakers={label: str(pid) for label, pid in payload.speakers.items()},
+        replacements=payload.replacements,
+        confirmations=payload.confirmations,
+    )
+    return Status(201, _document_out(request, document))
+
+
+def _document_out(request, document) -> dict:
+    _turns, codings = selectors.read_document(request.user, document)
+    return {
+        "id": document.pk,
+        "title": document.title,
+        "kind": document.kind,
+        "text": document.text,
+        "turns": list(document.turns.all()),
+        "codings": codings,
+    }
+
+
+@router.get("/documents/{document_id}", response=DocumentOut)
+def get_document(request: HttpRequest, document_id: UUID):
+    document = selectors.access_document(request.user, document_id)
+    return _document_out(request, document)
+
+
+@router.post("/documents/{document_id}/codings", response={201: list[CodingOut]})
+def add_codings(request: HttpRequest, document_id: UUID, payload: CodingIn):
+    document = selectors.access_document(request.user, document_id, perm="evaluation.code")
+    codes = selectors.codes_of(document.study, payload.code_ids)
+    if len(codes) != len(set(payload.code_ids)):
+        raise ValidationError({"code_ids": _("Choose codes of this study.")})
+    created = services.add_codings(
+        by=request.user,
+        document=document,
+        codes=codes,
+        start=payload.start,
+        end=payload.end,
+        memo=payload.memo,
+    )
+    return Status(201, created)
+
+
+@router.delete("/codings/{coding_id}", response={204: None})
+def delete_coding(request: HttpRequest, coding_id: UUID):
+    coding = selectors.access_coding(request.user, coding_id)
+    services.delete_coding(by=request.user, coding=coding)
+    return Status(204, None)
+
+
+@router.get("/studies/{study_id}/agreement", response=AgreementReportOut)
+def get_agreement(
+    request: HttpRequest,
+    study_id: UUID,
+    unit: Literal["character", "segment"] = "character",
+    uncoded: Literal["excluded", "counted"] = "excluded",
+    document_id: UUID | None = None,
+):
+    """Agreement between the study's coders (after the reveal): the page's figures."""
+    study = selectors.access_study(request.user, study_id, perm="evaluation.view_analysis")
+    rows = selectors.study_rows(request.user, study)
+    documents = [str(document_id)] if document_id else None
+    report = figures.compute_agreement(rows, unit=unit, uncoded=uncoded, documents=documents)
+
+    def out(code, figures_) -> dict:
+        return {
+            "code_id": code,
+            "code": rows.code_names.get(code, "") if code else "",
+            "units": figures_.units,
+            "percent": figures_.percent,
+            "kappa": figures_.kappa,
+            "alpha": figures_.alpha,
+        }
+
+    return {
+        "unit": str(report.unit),
+        "uncoded": str(report.uncoded),
+        "coders": list(report.coders),
+        "overall": out(None, report.overall),
+        "per_code": [out(code, report.per_code[code]) for code in report.codes],
+    }
