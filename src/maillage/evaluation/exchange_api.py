@@ -30,7 +30,11 @@ class ImportOptions(Schema):
     deidentified_reason: str = ""
 
 
-def _checked(upload: UploadedFile, options: ImportOptions | None = None) -> None:
+def _checked(upload: UploadedFile | None, options: ImportOptions | None = None) -> None:
+    # The file is checked here, after access: a study one may not see answers 404 whatever
+    # was sent, never a 422 that would say the route exists for it.
+    if upload is None:
+        raise ValidationError({"file": _("Send the file.")})
     if upload.size > LIMITS.archive_bytes:
         raise ValidationError(
             {
@@ -68,7 +72,7 @@ def import_project(request: HttpRequest, file: File[UploadedFile], options: Form
 
 
 @router.post("/studies/{study_id}/codebook", response=ImportOut)
-def import_codebook(request: HttpRequest, study_id: UUID, file: File[UploadedFile]):
+def import_codebook(request: HttpRequest, study_id: UUID, file: File[UploadedFile] = None):
     """A codebook (.qdc, or the codebook of a .qdpx) into the study; for its lead."""
     study = selectors.access_study(request.user, study_id, perm="evaluation.manage_study")
     _checked(file)
