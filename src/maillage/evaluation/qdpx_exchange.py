@@ -207,10 +207,17 @@ class ExchangeReport:
 # --- export -------------------------------------------------------------------------------
 
 
-def study_to_project(study: Study, *, codings_of: User | None) -> qda.Project:
+def study_to_project(
+    study: Study, *, codings_of: User | None, codebook_only: bool = False
+) -> qda.Project:
     """The study as a neutral project; `codings_of` limits the codings to one coder's
-    (blind mode), None keeps them all."""
+    (blind mode), None keeps them all; `codebook_only` reads the codebook alone."""
     codes = list(Code.objects.filter(study=study).order_by("name"))
+    children = defaultdict(list)
+    for code in codes:
+        children[code.parent_id].append(code)
+    if codebook_only:
+        return _codebook_project(study, codes, children)
     memos = defaultdict(list)
     for memo in CodeMemo.objects.filter(code__study=study).order_by("created_at"):
         memos[memo.code_id].append(memo)
@@ -252,20 +259,19 @@ def study_to_project(study: Study, *, codings_of: User | None) -> qda.Project:
             name=code.name,
             color=code.colour,
             description=code.definition,
-            children=[as_code(c) for c in codes if c.parent_id == code.pk],
+            children=[as_code(c) for c in children[code.pk]],
             note_guids=refs,
         )
 
-    top = [as_code(c) for c in codes if c.parent_id is None]
-    by_span: dict[tuple, list[Coding]] = defaultdict(list)
+    top = [as_code(c) for c in children[None]]
+    spans: dict = defaultdict(lambda: defaultdict(list))  # document → (start, end) → codings
     for coding in codings:
-        by_span[(coding.document_id, coding.start, coding.end)].append(coding)
+        spans[coding.document_id][(coding.start, coding.end)].append(coding)
     sources = []
     for document in documents:
         selections = []
-        for (doc_id, start, end), group in by_span.items():
-            if doc_id != document.pk:
-                continue
+        doc_id = document.pk
+        for (start, end), group in spans[doc_id].items():
             selections.append(
                 qda.Selection(
                     guid=_derived("selection", doc_id, start, end),
@@ -354,6 +360,28 @@ def study_to_project(study: Study, *, codings_of: User | None) -> qda.Project:
     )
 
 
+def _codebook_project(study: Study, codes: list[Code], children: dict) -> qda.Project:
+    """The codebook alone, as the .qdc carries it: codes, their tree, the emerging set."""
+
+    def as_code(code: Code) -> qda.Code:
+        return qda.Code(
+            guid=str(code.pk),
+            name=code.name,
+            color=code.colour,
+            description=code.definition,
+            children=[as_code(c) for c in children[code.pk]],
+        )
+
+    emerging = [str(c.pk) for c in codes if c.inductive]
+    sets = [qda.Set(guid=_derived("emerging", study.pk), name=EMERGING_SET, member_codes=emerging)]
+    return qda.Project(
+        name=study.title,
+        origin=_origin(),
+        codes=[as_code(c) for c in children[None]],
+        sets=sets if emerging else [],
+    )
+
+
 def export_study(*, by: User | None, study: Study, codebook_only: bool = False) -> bytes:
     """The study as .qdpx (or its codebook as .qdc), for its lead; `by=None` is the
     command line (the administrator's own). In blind mode before the reveal, the lead's
@@ -364,7 +392,7 @@ def export_study(*, by: User | None, study: Study, codebook_only: bool = False) 
         require(by, "evaluation.manage_study", study)
         if not by.has_perm("evaluation.view_all_codings", study):
             codings_of = by
-    project = study_to_project(study, codings_of=codings_of)
+    project = study_to_project(study, codings_of=codings_of, codebook_only=codebook_only)
     try:
         data = qda.codebook_qdc(project) if codebook_only else qda.write_qdpx(project)
     except qda.QdaFileError as error:
