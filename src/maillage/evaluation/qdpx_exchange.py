@@ -21,6 +21,7 @@ is written; the report says what was imported and what could not be, element by 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ EXTERNAL_CODER_DOMAIN = "coders.refi-qda.invalid"
 LIMITS = qda.Limits()
 
 
+@functools.cache
 def _origin() -> str:
     try:
         return f"Maillage {version('maillage')}"
@@ -212,7 +214,13 @@ def study_to_project(
 ) -> qda.Project:
     """The study as a neutral project; `codings_of` limits the codings to one coder's
     (blind mode), None keeps them all; `codebook_only` reads the codebook alone."""
-    codes = list(Code.objects.filter(study=study).order_by("name"))
+    codes = list(
+        Code.objects.filter(study=study)
+        .only("id", "parent_id", "name", "colour", "definition", "inductive")
+        .order_by("name")
+        if codebook_only
+        else Code.objects.filter(study=study).order_by("name")
+    )
     children = defaultdict(list)
     for code in codes:
         children[code.parent_id].append(code)
