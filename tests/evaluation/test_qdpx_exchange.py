@@ -197,3 +197,33 @@ def test_the_export_reads_a_fixed_number_of_queries_whatever_the_study_s_size(
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         export_study(by=lead, study=study)
+
+
+def test_cases_and_variables_of_another_tool_become_participants_and_attributes(coded):
+    from maillage.evaluation import refi_qda as qda
+
+    setting, again = "0b1e4f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "1b1e4f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+    source = "69a4332d-5b31-4915-b520-5275cfc21b40"
+    project = qda.Project(
+        name="Autre outil",
+        variables=[qda.Variable(setting, "Milieu"), qda.Variable(again, "Milieu")],
+        cases=[
+            qda.Case(
+                "2b1e4f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+                "Entrevue numéro un du groupe de la DPJ",
+                values=[qda.VariableValue(setting, "DPJ"), qda.VariableValue(again, "CLSC")],
+                source_guids=[source],
+            ),
+            qda.Case("3b1e4f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "P07"),
+        ],
+        sources=[qda.TextSource(source, "Groupe", "On se parle entre milieux.")],
+        sets=[qda.Set("4b1e4f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "DPJ", "2026-03-02", [], [source])],
+    )
+    study = import_file(by=coded["lead"], data=qda.write_qdpx(project)).study
+    participants = {p.pseudonym: p for p in Participant.objects.filter(study=study)}
+    assert set(participants) == {"P01", "P07"}
+    values = sorted((v.attribute.name, v.value) for v in participants["P01"].attribute_values.all())
+    assert values == [("Milieu", "DPJ"), ("Milieu (2)", "CLSC")]
+    session = study.sessions.get()
+    assert (session.setting, session.held_on.isoformat()) == ("DPJ", "2026-03-02")
+    assert list(session.present.all()) == [participants["P01"]]

@@ -557,12 +557,16 @@ def _guard(project: qda.Project, study: Study | None) -> list[str]:
                 )
             )
         )
+    # Texts, and what other tools may name after a person: cases, notes (memos).
+    texts = [(f"TextSource {s.guid}", s.text) for s in project.sources]
+    texts += [(f"Case {c.guid}", c.name) for c in project.cases]
+    texts += [(f"Note {n.guid}", n.text) for n in project.notes]
     lines = []
-    for source in project.sources:
-        for item in cleaning.findings([Turn("", source.text)], speakers={}, indexes=indexes):
+    for element, text in texts:
+        for item in cleaning.findings([Turn("", text)], speakers={}, indexes=indexes):
             lines.append(
-                _("TextSource %(guid)s: “%(text)s” (%(kind)s) may identify someone.")
-                % {"guid": source.guid, "text": item.text, "kind": item.kind_label}
+                _("%(element)s: “%(text)s” (%(kind)s) may identify someone.")
+                % {"element": element, "text": item.text, "kind": item.kind_label}
             )
     return lines
 
@@ -617,8 +621,6 @@ def import_file(
         checks.bound(element, _("name"), source.name, TITLE_MAX)
         checks.bound(element, _("text"), source.text, DOCUMENT_MAX_CHARS)
     codes, memos = _code_tree(study, project, by, checks, notices)
-    for case in project.cases:
-        checks.bound(f"Case {case.guid}", _("name"), case.name, 20)
     if checks.lines:
         raise ExchangeRefusedError(checks.lines)
     reason = " ".join(deidentified_reason.split())[:REASON_MAX]
@@ -769,10 +771,15 @@ def _import_data(
 def _import_participants(
     study: Study, project: qda.Project, documents: dict[str, Document], counts: Counter
 ) -> None:
-    attributes = {
-        v.guid: StudyAttribute.objects.create(study=study, name=v.name[:100])
-        for v in project.variables
-    }
+    attributes: dict[str, StudyAttribute] = {}
+    names: set[str] = set()
+    for variable in project.variables:
+        # A study's attribute names are unique; a file may repeat one.
+        name, number = variable.name.strip()[:90] or "?", 2
+        while name in names:
+            name, number = f"{variable.name.strip()[:90]} ({number})", number + 1
+        names.add(name)
+        attributes[variable.guid] = StudyAttribute.objects.create(study=study, name=name)
     sessions: dict[str, Session] = {}
     for item in project.sets:
         members = [documents[g] for g in item.member_sources if g in documents]
@@ -789,19 +796,22 @@ def _import_participants(
         Document.objects.bulk_update(members, ["session"])
     taken: set[str] = set()
     for number, case in enumerate(project.cases, start=1):
-        pseudonym = (case.name.strip() or f"P{number:02d}")[:20]
+        # A case's name is its pseudonym when it fits; a longer one (a name other tools
+        # gave it) gives way to a numbered pseudonym.
+        name = case.name.strip()
+        pseudonym = name if 0 < len(name) <= 20 else f"P{number:02d}"
         while pseudonym in taken:
             pseudonym = f"P{number:02d}-{len(taken)}"[:20]
         taken.add(pseudonym)
         participant = Participant.objects.create(study=study, pseudonym=pseudonym)
+        values = {v.variable_guid: v.value for v in case.values if v.variable_guid in attributes}
         AttributeValue.objects.bulk_create(
             AttributeValue(
                 participant=participant,
-                attribute=attributes[v.variable_guid],
-                value=str(v.value)[:200] if v.value is not None else "",
+                attribute=attributes[guid],
+                value=str(value)[:200] if value is not None else "",
             )
-            for v in case.values
-            if v.variable_guid in attributes
+            for guid, value in values.items()
         )
         for guid in case.source_guids:
             document = documents.get(guid)
