@@ -80,6 +80,10 @@ def wipe_network(*, accounts: bool = False) -> None:
 
     Factor.objects.all().delete()
     Programme.objects.all().delete()
+    # Studies keep their coders' accounts (a coding protects its coder): before the accounts.
+    from maillage.evaluation.models import Study
+
+    Study.objects.all().delete()
     Membership.objects.all().delete()
     Practitioner.objects.all().delete()
     Organization.objects.all().delete()

@@ -204,3 +204,59 @@ def test_the_api_lists_the_caseload_in_the_pages_order(care, client):  # noqa: F
     assert [item["next_action_due"] for item in listed] == [
         f.next_action_due.isoformat() if f.next_action_due else None for f in page.context["page"]
     ]
+
+
+# --- evaluation: a focus-group transcript and its codings ---------------------------------
+
+# The transcript page: session, user, the document (with its study), the reader's study
+# roles, the audit row, the codings (with their codes and coders), the turns, the codebook,
+# the header's unread notifications. Nine, whatever the length of the text or the codings.
+TRANSCRIPT_QUERIES = 9
+
+
+def _transcript(user, *, words: int, codings: int):
+    """A transcript of `words` words in turns of 60 words, coded `codings` times by the
+    user with 20 codes (written in bulk: this test is about reading it)."""
+    from datetime import date
+
+    from maillage.evaluation import services as evaluation
+    from maillage.evaluation.models import Code, Coding, Document, SpeakerTurn
+
+    study = evaluation.start_study(by=user, title="Étude", starts_on=date(2026, 1, 1))
+    turn_words = ["collaboration"] * 60
+    turns = [" ".join(turn_words)] * (words // 60)
+    text = "\n\n".join(f"P01\u00a0: {t}" for t in turns)
+    document = Document.objects.create(study=study, title="Groupe", kind="transcript", text=text)
+    spans, position = [], 0
+    for t in turns:
+        length = len(f"P01\u00a0: {t}")
+        spans.append(
+            SpeakerTurn(document=document, speaker="P01", start=position, end=position + length)
+        )
+        position += length + 2
+    SpeakerTurn.objects.bulk_create(spans)
+    codes = Code.objects.bulk_create(Code(study=study, name=f"Code {n}") for n in range(20))
+    step = max(1, (len(text) - 50) // codings)
+    Coding.objects.bulk_create(
+        Coding(document=document, code=codes[n % 20], coder=user, start=n * step, end=n * step + 40)
+        for n in range(codings)
+    )
+    return document
+
+
+@pytest.mark.parametrize(("words", "codings"), [(600, 10), (20_000, 1_000)], ids=["small", "20k"])
+def test_opening_a_transcript_runs_a_bounded_number_of_queries(
+    care,  # noqa: F811 - the imported fixture's value
+    client,
+    django_assert_max_num_queries,
+    words,
+    codings,
+):
+    user = care["users"]["owner"]
+    document = _transcript(user, words=words, codings=codings)
+    client.force_login(user)
+    client.get(reverse("evaluation:studies"))  # the session's first request
+    with django_assert_max_num_queries(TRANSCRIPT_QUERIES):
+        response = client.get(reverse("evaluation:document", args=[document.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count("<mark>") >= codings

@@ -81,7 +81,6 @@ PACKAGE_ROWS_LIMIT = 50_000
 _Rows = tuple[np.ndarray, np.ndarray]
 # Replicates drawn per matrix product: bounds memory whatever `resamples` is.
 _BATCH = 250
-_ABSENT, _PRESENT = 0, 1
 _MISSING = -1
 
 
@@ -239,7 +238,8 @@ def _bootstrap(
     while remaining > 0:
         batch = min(_BATCH, remaining)
         weights = rng.multinomial(n_clusters, np.full(n_clusters, 1 / n_clusters), size=batch)
-        drawn.append(weights @ stacked)
+        # Both operands in float64, so that the product goes to BLAS.
+        drawn.append(weights.astype(np.float64) @ stacked)
         remaining -= batch
     replicated = np.concatenate(drawn).reshape(resamples, len(tables), layout.width)
     results = []
@@ -351,9 +351,12 @@ def agreement(
     unit, uncoded = Unit(unit), Uncoded(uncoded)
     docs = list(documents)
     lengths = {d.id: d.length for d in docs}
+    if len(lengths) != len(docs):
+        raise ValueError("documents: each document once")
     all_codings = [c for c in codings if c.document in lengths]
     turns = [s for s in segments if s.document in lengths]
-    for item in (*all_codings, *turns):
+    spans: list[Coding | Segment] = [*all_codings, *turns]
+    for item in spans:
         if item.end > lengths[item.document]:
             raise ValueError(
                 f"{type(item).__name__} {item.start}–{item.end} ends past the end of document "
@@ -420,7 +423,17 @@ def agreement(
     )
 
 
-def _characters(docs, compared, turns, coder_index, code_index, judged):
+_Judgements = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _characters(
+    docs: list[Document],
+    compared: list[Coding],
+    turns: list[Segment],
+    coder_index: dict[Hashable, int],
+    code_index: dict[Hashable, int],
+    judged: Mapping[Hashable, set[Hashable]],
+) -> _Judgements:
     """Every character a unit; clusters are turns, and blocks of the text outside them.
 
     Characters between two consecutive boundaries (a coding's or a turn's start or end, a
@@ -477,7 +490,14 @@ def _characters(docs, compared, turns, coder_index, code_index, judged):
     return present, judged_mask, clusters, weights
 
 
-def _segments(docs, compared, turns, coder_index, code_index, judged):
+def _segments(
+    docs: list[Document],
+    compared: list[Coding],
+    turns: list[Segment],
+    coder_index: dict[Hashable, int],
+    code_index: dict[Hashable, int],
+    judged: Mapping[Hashable, set[Hashable]],
+) -> _Judgements:
     """Every turn a unit (and its own cluster); a code applies when a coding overlaps it."""
     n_codes, n_coders, n_turns = len(code_index), len(coder_index), len(turns)
     present = np.zeros((n_codes, n_coders, n_turns), dtype=bool)

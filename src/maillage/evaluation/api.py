@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from . import figures, selectors, services
+from . import figures, reports, selectors, services
 from .schemas import (
     AgreementReportOut,
     CodeIn,
@@ -82,7 +82,7 @@ def _document_out(request, document) -> dict:
         "title": document.title,
         "kind": document.kind,
         "text": document.text,
-        "turns": list(document.turns.all()),
+        "turns": selectors.turns_of(document),
         "codings": codings,
     }
 
@@ -134,7 +134,7 @@ def get_agreement(
     def out(code, figures_) -> dict:
         return {
             "code_id": code,
-            "code": rows.code_names.get(code, "") if code else "",
+            "code": reports.code_name(rows, code) if code else "",
             "units": figures_.units,
             "percent": figures_.percent,
             "kappa": figures_.kappa,

@@ -102,7 +102,7 @@ def speakers_of(codings: Sequence[Coding], segments: Iterable[Segment]) -> list[
         )
         for d, turns in by_document.items()
     }
-    speakers = []
+    speakers: list[frozenset[str]] = []
     for c in codings:
         if c.document not in spans:
             speakers.append(frozenset())
@@ -239,10 +239,12 @@ def co_occurrence(
     for c in all_codings:
         if c.code in wanted:
             per_code[c.code] += 1
-    counts = {}
-    for a in codes:
-        for b in codes:
-            counts[(a, b)] = per_code[a] if a == b else len(pairs.get((a, b), ()))
+    counts: dict[tuple[Hashable, Hashable], int] = {}
+    for first in codes:
+        for second in codes:
+            counts[(first, second)] = (
+                per_code[first] if first == second else len(pairs.get((first, second), ()))
+            )
     return CoOccurrence(
         codes=tuple(codes),
         counts=counts,

@@ -154,3 +154,21 @@ def matrix_table(matrix: Matrix, rows: StudyRows) -> list[MatrixLine]:
         )
         for theme in matrix.rows
     ]
+
+
+def code_name(rows: StudyRows, code: str) -> str:
+    return rows.code_names.get(code, "")
+
+
+def coder_labels(coders, rows: StudyRows) -> list[str]:
+    return [rows.coder_names.get(c, "?") for c in coders]
+
+
+def co_occurrence_table(co, rows: StudyRows):
+    """The codes (id, name) and, per code, its name and its counts with every code."""
+    codes = list(co.codes)
+    header = [(c, rows.code_names.get(c, "?")) for c in codes]
+    lines = [
+        (rows.code_names.get(a, "?"), [co.counts.get((a, b), 0) for b in codes]) for a in codes
+    ]
+    return header, lines

@@ -301,3 +301,7 @@ def study_rows(user: User, study: Study):
         document_settings={str(d.pk): d.session.setting for d in documents if d.session},
         texts={str(d.pk): d.text for d in documents},
     )
+
+
+def turns_of(document: Document) -> list[SpeakerTurn]:
+    return list(document.turns.all())

@@ -279,7 +279,7 @@ def document_import(request, study_id):
                 "turns": json.dumps([[t.speaker, t.text] for t in turns], ensure_ascii=False),
             }
             cleaning_form = _cleaning_form(study, None, turns)
-            cleaning_form.initial.update(data)
+            cleaning_form.initial = {**cleaning_form.initial, **data}
             return _cleaning_page(request, study, cleaning_form)
     back = reverse("evaluation:study", args=[study.pk])
     return _form_page(
@@ -413,7 +413,7 @@ def coding_memo(request, coding_id):
         services.update_coding_memo(by=request.user, coding=coding, memo=form.cleaned_data["text"])
         messages.success(request, _("Memo saved."))
     else:
-        messages.error(request, "; ".join(form.errors.get("text", [])))
+        messages.error(request, form.errors.as_text())
     return redirect("evaluation:document", document_id=coding.document_id)
 
 
@@ -570,7 +570,7 @@ def code_memo(request, code_id):
         services.add_code_memo(by=request.user, code=code, text=form.cleaned_data["text"])
         messages.success(request, _("Memo saved."))
     else:
-        messages.error(request, "; ".join(form.errors.get("text", [])))
+        messages.error(request, form.errors.as_text())
     return redirect("evaluation:code", code_id=code.pk)
 
 
@@ -596,7 +596,7 @@ def agreement(request, study_id):
             "form": form,
             "report": report,
             "table": reports.agreement_rows(report, rows),
-            "coders": [rows.coder_names.get(c, "?") for c in report.coders],
+            "coders": reports.coder_labels(report.coders, rows),
         },
     )
 
@@ -623,7 +623,7 @@ def matrix(request, study_id):
     study, rows = _analysis_study(request, study_id)
     form, result = _matrix(request, rows)
     co = figures.compute_co_occurrence(rows, coder=form.options()["coder"])
-    codes = list(co.codes)
+    co_codes, co_rows = reports.co_occurrence_table(co, rows)
     return render(
         request,
         "evaluation/matrix.html",
@@ -632,11 +632,8 @@ def matrix(request, study_id):
             "form": form,
             "matrix": result,
             "lines": reports.matrix_table(result, rows),
-            "co_codes": [(c, rows.code_names.get(c, "?")) for c in codes],
-            "co_rows": [
-                (rows.code_names.get(a, "?"), [co.counts.get((a, b), 0) for b in codes])
-                for a in codes
-            ],
+            "co_codes": co_codes,
+            "co_rows": co_rows,
             "query": request.GET.urlencode(),
         },
     )
@@ -653,7 +650,7 @@ def matrix_quotes(request, study_id):
         "evaluation/quotes.html",
         {
             **_study_context(request, study),
-            "code_name": rows.code_names.get(code, ""),
+            "code_name": reports.code_name(rows, code),
             "group": group,
             "attribute": result.attribute,
             "quotes": reports.cell_quotes(result, rows, code, group),

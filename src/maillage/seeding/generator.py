@@ -127,6 +127,7 @@ class NetworkGenerator:
             ("referrals", self.build_referrals),
             ("reviews", self.build_reviews),
             ("programmes in practice", self.build_implementation),
+            ("focus-group study", self.build_evaluation),
         ]
 
     @transaction.atomic
@@ -418,6 +419,13 @@ class NetworkGenerator:
         from .implementation import build_programme_in_practice
 
         build_programme_in_practice(self)
+
+    # --- evaluation -------------------------------------------------------------------------
+
+    def build_evaluation(self) -> None:
+        from .evaluation import build_focus_group_study
+
+        build_focus_group_study(self)
 
     def _pick_practitioner(self, *, lead: bool) -> Practitioner:
         """A member (or lead) of a perinatal or addiction mother-child team: the heart of
