@@ -9,7 +9,7 @@ PORT ?= 8000
 # The demo and the tests run in the "local" posture (see src/maillage/settings.py).
 export MAILLAGE_DEPLOYMENT ?= local
 
-.PHONY: demo serve test lint format messages install install-test system-test-deps bench fuzz clean
+.PHONY: demo serve test lint format messages install install-test system-test-deps bench bench-evaluation fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,13 @@ test: install-test system-test-deps messages lint
 # region data set once, serves it with the production settings, writes BENCHMARKS.md.
 bench: $(VENV)/.installed-bench messages
 	$(BIN)/python -m benchmarks.run
+
+# The evaluation workspace beside Taguette (benchmarks/evaluation.py): the same 20 transcripts
+# (100,000 words, 2,000 codings) loaded into both; import, open a coded 20,000-word document,
+# list a code's passages, export the codebook; ratios into BENCHMARKS.md. Installs Taguette
+# into var/taguette-venv on its first run; PostgreSQL at 127.0.0.1 (BENCH_PG) as for `bench`.
+bench-evaluation: $(VENV)/.installed-bench messages
+	$(BIN)/python -m benchmarks.evaluation
 
 # The API fuzzer (README, "Fuzzing the API"): schemathesis against every operation of
 # /api/v1/openapi.json, on PostgreSQL at 127.0.0.1 with the demo network in its own

@@ -27,6 +27,7 @@ from maillage.core.api_errors import (
 )
 from maillage.directory.api import router as directory_router
 from maillage.evaluation.api import router as evaluation_router
+from maillage.evaluation.exchange_api import router as evaluation_exchange_router
 from maillage.families.api import router as families_router
 from maillage.implementation.api import router as implementation_router
 from maillage.referrals.api import router as referrals_router
@@ -182,6 +183,7 @@ ROUTERS = {
     "/referrals/": referrals_router,
     "/implementation/": implementation_router,
     "/evaluation/": evaluation_router,
+    "/evaluation/exchange/": evaluation_exchange_router,
 }
 document_errors(ROUTERS.values())
 for prefix, router in ROUTERS.items():

@@ -17,7 +17,7 @@ says, from the product's rules (not from the code), who may do it:
 Refusals write no family access event and change nothing. Nobody whose access lacks the
 family's identity sees the caregiver's first name, last name or phone, on any route.
 
-Cells: 206 rows x 20 actors = 4120 (`test_cell_count` keeps this figure honest).
+Cells: 212 rows x 20 actors = 4240 (`test_cell_count` keeps this figure honest).
 Cells marked xfail(strict), if any, are known defects, each with its reason.
 """
 
@@ -688,6 +688,11 @@ EVALUATION_ROWS = [
         body=form(template="cfir_domains"),
         changed=_eval_code("Innovation"),
     ),
+    # REFI-QDA exchange (issue 16): the lead's.
+    page("evaluation:export_qdpx", allow=EVAL_LEAD, forbid=EVAL_CODER),
+    page("evaluation:export_qdc", allow=EVAL_LEAD, forbid=EVAL_CODER),
+    page("evaluation:import_qdc", allow=EVAL_LEAD, forbid=EVAL_CODER),
+    page("evaluation:import_qdc", "POST", EVAL_LEAD, forbid=EVAL_CODER, body=form()),
     page("evaluation:agreement", allow=EVALUATORS),
     page("evaluation:agreement_csv", allow=EVALUATORS),
     page("evaluation:matrix", allow=EVALUATORS),
@@ -845,6 +850,14 @@ API_ROWS = [
         changed=lambda w: w["study"].documents.filter(title="Par l'API").exists(),
     ),
     api("/evaluation/studies/{study_id}/agreement", allow=EVALUATORS),
+    api("/evaluation/exchange/studies/{study_id}/export.qdpx", allow=EVAL_LEAD, forbid=EVAL_CODER),
+    api(
+        "/evaluation/exchange/studies/{study_id}/codebook",
+        "POST",
+        EVAL_LEAD,
+        forbid=EVAL_CODER,
+        body=form(),
+    ),
     api("/evaluation/documents/{document_id}", allow=EVALUATORS),
     api(
         "/evaluation/documents/{document_id}/codings",

@@ -23,6 +23,7 @@ class FoundItem:
     """One distinct finding: its key, what it is, how often, and where first."""
 
     key: str
+    kind: str
     kind_label: str
     text: str
     count: int
@@ -73,7 +74,7 @@ def findings(
                 else:
                     entry[1] += 1
     return [
-        FoundItem(key, finding.label, finding.text, count, context)
+        FoundItem(key, finding.kind, finding.label, finding.text, count, context)
         for key, (finding, count, context) in seen.items()
     ]
 

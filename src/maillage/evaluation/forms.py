@@ -21,6 +21,8 @@ def finding_id(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
+NEUTRAL = {"phone": "[numéro]", "sin": "[numéro]", "health_card": "[numéro]", "date": "[date]"}
+NEUTRAL |= {"address": "[lieu]"}
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -143,7 +145,8 @@ class CleaningForm(forms.Form):
             self.fields[f"action_{n}"] = forms.ChoiceField(
                 label=_("“%(text)s” (%(kind)s)") % {"text": item.text, "kind": item.kind_label},
                 choices=replace_choices,
-                initial=replace_choices[1][0] if len(replace_choices) > 1 else KEEP,
+                # A neutral word by default: never another participant's pseudonym by mistake.
+                initial=NEUTRAL.get(item.kind, "[nom]"),
                 help_text=_("Seen %(count)s time(s), for example: “…%(context)s…”")
                 % {"count": item.count, "context": item.context},
             )

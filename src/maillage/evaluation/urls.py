@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import exchange_views, views
 
 app_name = "evaluation"
 urlpatterns = [
     path("", views.study_list, name="studies"),
     path("new/", views.study_create, name="study_create"),
+    path("import-qdpx/", exchange_views.project_import, name="import_qdpx"),
+    path("<uuid:study_id>/export.qdpx", exchange_views.project_export, name="export_qdpx"),
+    path("<uuid:study_id>/export.qdc", exchange_views.codebook_export, name="export_qdc"),
+    path("<uuid:study_id>/import-qdc/", exchange_views.codebook_import, name="import_qdc"),
     path("<uuid:study_id>/", views.study_detail, name="study"),
     path("<uuid:study_id>/evaluators/", views.evaluator_add, name="evaluator_add"),
     path("<uuid:study_id>/reveal/", views.reveal, name="reveal"),
