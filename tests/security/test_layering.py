@@ -91,7 +91,11 @@ HAS_PERM_ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _http_modules(*, clean_only: bool) -> list[Path]:
-    paths = sorted([*SRC.glob("*/views.py"), *SRC.glob("*/api.py")])
+    # Also an app's second HTTP module (evaluation's exchange_views.py, exchange_api.py).
+    paths = sorted(
+        [*SRC.glob("*/views.py"), *SRC.glob("*/*_views.py")]
+        + [*SRC.glob("*/api.py"), *SRC.glob("*/*_api.py")]
+    )
     if clean_only:
         paths = [p for p in paths if p.parent.name not in NOT_YET_CLEAN]
     return paths

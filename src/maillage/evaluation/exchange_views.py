@@ -29,10 +29,10 @@ def _report(request, report: qdpx_exchange.ExchangeReport) -> None:
             "Imported: %(codes)s codes, %(sources)s sources, %(selections)s passages, "
             "%(codings)s codings, %(users)s coders, %(notes)s notes."
         )
-        % {
-            k: counts.get(k, 0)
-            for k in ("codes", "sources", "selections", "codings", "users", "notes")
-        },
+        % (
+            dict.fromkeys(("codes", "sources", "selections", "codings", "users", "notes"), 0)
+            | counts
+        ),
     )
     for line in report.notices[:MAX_NOTICES]:
         messages.warning(request, line)
