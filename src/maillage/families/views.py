@@ -608,6 +608,7 @@ def access_report(request, family_id):
         perm="families.view_access_report",
     )
     page = Paginator(selectors.access_report(family), 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.as_reported(page.object_list, family)
     return render(
         request,
         "families/access_report.html",
