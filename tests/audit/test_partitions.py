@@ -1,5 +1,5 @@
 """On PostgreSQL the access log lives in monthly partitions: each refuses UPDATE, DELETE and
-TRUNCATE; partitions exist months ahead (and a default one catches any month without one);
+TRUNCATE; partitions exist months ahead;
 months past the retention period are archived to a compressed, checksummed file, with an
 audit event, and come back into a table that can be queried."""
 
@@ -42,9 +42,11 @@ def test_the_log_is_partitioned_by_month_and_made_ahead():
         assert partitions.add_months(this_month, n) in partitions.months()
     event = record_event(action=Action.LOGIN, actor_label="someone@example.org")
     assert _where(event) == partitions.partition_name(this_month)
-    # A month nobody created yet still takes rows: the default partition.
-    far = _event_at(datetime(2099, 5, 3, tzinfo=UTC), "far@example.org")
-    assert _where(far) == partitions.DEFAULT
+    next_month = _event_at(
+        datetime.combine(partitions.add_months(this_month, 1), datetime.min.time(), UTC),
+        "at-midnight@example.org",
+    )
+    assert _where(next_month) == partitions.partition_name(partitions.add_months(this_month, 1))
 
 
 def test_the_daily_task_creates_the_coming_months():

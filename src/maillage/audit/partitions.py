@@ -1,14 +1,16 @@
 """The access log in monthly partitions on PostgreSQL, and what retention does with them.
 
 The log is the table that grows fastest (docs/scaling.md): `audit_auditevent` is
-partitioned by range on `at`, one partition a month (`audit_auditevent_2026_11`), plus a
-default partition that catches any row whose month has no partition yet, so that an insert
-never fails (at midnight on the first of a month, say, had nothing created it). Partitions
-are created months ahead: by migration 0009, by the task `prepare_audit_partitions` and by
-`maillage archive_audit_log`, which also archives the months older than the retention
-period (`AUDIT_RETENTION_YEARS`): each is detached, written to a compressed file with its
-SHA-256 checksum next to it, and dropped; `maillage restore_audit_archive` loads such a
-file back into a table that can be queried. SQLite (the demo) keeps one table.
+partitioned by range on `at`, one partition a month (`audit_auditevent_2026_11`), created
+three months ahead: by migration 0009, by the daily task `prepare_audit_partitions` and by
+`maillage archive_audit_log`, so that none is missing at midnight on the first of a month.
+There is no default partition: with one, PostgreSQL can no longer read the partitions in
+order of time, and a family's access report (newest first, 50 a page) would read every
+month instead of the latest. `maillage archive_audit_log` also archives the months older
+than the retention period (`AUDIT_RETENTION_YEARS`): each is detached, written to a
+compressed file with its SHA-256 checksum next to it, and dropped; `maillage
+restore_audit_archive` loads such a file back into a table that can be queried. SQLite
+(the demo) keeps one table.
 
 Every partition refuses UPDATE and DELETE (row triggers, cloned from the parent to each
 partition by PostgreSQL) and TRUNCATE (a statement trigger on each partition: PostgreSQL
@@ -26,7 +28,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 PARENT = "audit_auditevent"
-DEFAULT = f"{PARENT}_default"
 AHEAD = 3  # months created ahead of the current one
 _NAME = re.compile(rf"^{PARENT}_(\d{{4}})_(\d{{2}})$")
 ROW_TRIGGERS = """
@@ -79,11 +80,6 @@ def create_partition(cursor, month: date) -> bool:
     )
     cursor.execute(TRUNCATE_TRIGGER.format(table=name))
     return True
-
-
-def create_default(cursor) -> None:
-    cursor.execute(f"CREATE TABLE {DEFAULT} PARTITION OF {PARENT} DEFAULT")
-    cursor.execute(TRUNCATE_TRIGGER.format(table=DEFAULT))
 
 
 def months() -> list[date]:

@@ -1,6 +1,6 @@
 """On PostgreSQL, the access log becomes a table partitioned by month on `at`
 (audit/partitions.py says why and how): the rows are copied into the new table, with a
-partition for every month they cover, this month and the next three, and a default one;
+partition for every month they cover, this month and the next three;
 the same indexes (by the same names, so that later migrations find them), the same foreign
 key, and the append-only triggers on every partition. The primary key becomes (id, at):
 PostgreSQL requires the partition key in it; ids stay random UUIDs.
@@ -57,7 +57,6 @@ def _rebuild(schema_editor, *, partitioned: bool) -> None:
             while month <= last:
                 partitions.create_partition(cursor, month)
                 month = partitions.add_months(month, 1)
-            partitions.create_default(cursor)
         cursor.execute(f"INSERT INTO {TABLE} SELECT * FROM {OLD}")  # noqa: S608
         cursor.execute(f"DROP TABLE {OLD}")
         key = "(id, at)" if partitioned else "(id)"
