@@ -610,6 +610,40 @@ def access_report(family: Family) -> QuerySet[AuditEvent]:
     )
 
 
+@dataclass
+class ReportPage:
+    """A page of the access report, newest first, without a total: counting a family's
+    whole history would read every month of the log (BENCHMARKS.md, issue 18), where the
+    page itself reads the latest partitions only."""
+
+    object_list: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def access_report_page(family: Family, page: str | None, size: int = 50) -> ReportPage:
+    try:
+        number = max(1, min(int(page or 1), 10_000))
+    except ValueError:
+        number = 1
+    start = (number - 1) * size
+    rows = list(access_report(family)[start : start + size + 1])
+    return ReportPage(as_reported(rows[:size], family), number, len(rows) > size)
+
+
 def as_reported(events, family: Family) -> list[AuditEvent]:
     """A page of `access_report`, each event as the family's report reads it: a list's
     event narrowed to this family (what its row showed of it, through what)."""
