@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 
-from . import config, cpu, dataset, load, report
+from . import access_log, config, cpu, dataset, load, report
 from . import prepare as prepare_module
 from .server import Server, collectstatic, production_env
 
@@ -332,6 +332,8 @@ def main() -> None:
         run["scales"][scale.name] = bench_scale(
             scale, datasets[scale.name], seed, saturation=scale.name == "region"
         )
+    if "region" in run["scales"] and os.environ.get("BENCH_ACCESS_LOG", "1") != "0":
+        run["access_log"] = access_log.phase(config.SCALES["region"], log)  # its own process
     run["wall_seconds"] = round(time.monotonic() - started, 1)
     config.RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = run["date"].replace(":", "").replace("+0000", "Z")

@@ -34,16 +34,29 @@ PASSWORD = "a long test password 2026"
 _original_flush = flush.Command.handle
 
 
+def _audit_tables(cursor) -> list[str]:
+    """The audit table and, on PostgreSQL, its monthly partitions (each has its own
+    TRUNCATE trigger: audit/partitions.py)."""
+    cursor.execute(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = 'audit_auditevent'::regclass"
+    )
+    return ["audit_auditevent", *(row[0] for row in cursor.fetchall())]
+
+
 def _flush_with_audit_triggers_lifted(self, *args, **options):
     vendor = connection.vendor
     if vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+            tables = _audit_tables(cursor)
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         try:
             return _original_flush(self, *args, **options)
         finally:
             with connection.cursor() as cursor:
-                cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+                for table in tables:
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     if vendor == "sqlite":
         triggers = importlib.import_module("maillage.audit.migrations.0003_append_only_trigger")
         with connection.cursor() as cursor:

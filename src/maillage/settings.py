@@ -324,6 +324,11 @@ TASKS = {
 }
 
 # CSV imports are read whole in memory to validate every row before writing any.
+# The access log's retention (audit/partitions.py): months older than this many years are
+# archived to compressed, checksummed files in AUDIT_ARCHIVE_DIR by
+# `maillage archive_audit_log`, and leave the database (PostgreSQL). 0 keeps everything.
+AUDIT_RETENTION_YEARS = int(os.environ.get("AUDIT_RETENTION_YEARS", "0"))
+AUDIT_ARCHIVE_DIR = Path(os.environ.get("AUDIT_ARCHIVE_DIR", VAR_DIR / "audit-archive"))
 MAILLAGE_IMPORT_MAX_BYTES = int(os.environ.get("MAILLAGE_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAILLAGE_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE

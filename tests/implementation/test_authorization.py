@@ -9,7 +9,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from maillage.audit.models import Action, AuditEvent
+from maillage.audit.models import Action
+from maillage.families import selectors as family_selectors
 from maillage.families import services as family_services
 from maillage.families.models import Consent
 from maillage.implementation.models import ProgrammeSession
@@ -56,9 +57,8 @@ def login(actor, s, client, verified_login):
 
 
 def viewed(s) -> int:
-    return AuditEvent.objects.filter(
-        action=Action.VIEWED, object_type="families.family", object_id=str(s["family"].id)
-    ).count()
+    """The reads in the family's access report: its own events and the lists naming it."""
+    return family_selectors.access_report(s["family"]).filter(action=Action.VIEWED).count()
 
 
 FAMILY_READS = [

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from maillage.audit.models import Action, AuditEvent
+from maillage.audit.models import Action
+from maillage.families import selectors as family_selectors
 from maillage.families import services
 from maillage.families.models import Category, Consent
 
@@ -133,9 +134,8 @@ def world(care, referral):
 
 
 def access_events(care) -> int:
-    return AuditEvent.objects.filter(
-        action=Action.VIEWED, object_type="families.family", object_id=str(care["family"].id)
-    ).count()
+    """The reads in the family's access report: its own events and the lists naming it."""
+    return family_selectors.access_report(care["family"]).filter(action=Action.VIEWED).count()
 
 
 def family_ids(care) -> set[str]:

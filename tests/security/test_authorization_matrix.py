@@ -33,9 +33,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from maillage.audit.models import Action, AuditEvent
+from maillage.audit.models import Action
 from maillage.core.models import ApiToken, User
 from maillage.directory.models import Organization
+from maillage.families import selectors as family_selectors
 from maillage.families import services as family_services
 from maillage.families.models import CircleMember, Consent, TimelineEntry
 from maillage.families.permissions import forget_shares
@@ -1289,9 +1290,8 @@ def url_of(row: Row, w: dict) -> str:
 
 
 def family_events(w) -> int:
-    return AuditEvent.objects.filter(
-        action=Action.VIEWED, object_type="families.family", object_id=str(w["family"].id)
-    ).count()
+    """The reads in the family's access report: its own events and the lists naming it."""
+    return family_selectors.access_report(w["family"]).filter(action=Action.VIEWED).count()
 
 
 def body_text(response) -> str:

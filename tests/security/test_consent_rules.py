@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maillage.audit.models import Action, AuditEvent
+from maillage.families import selectors as family_selectors
 from maillage.families import services
 from maillage.families.models import Category, CircleMember, Consent, Family
 from maillage.referrals import services as referral_services
@@ -29,9 +30,8 @@ NAMES = ["Mélanie", "Côté", "555-0199"]
 
 
 def views_of(care) -> int:
-    return AuditEvent.objects.filter(
-        action=Action.VIEWED, object_type="families.family", object_id=str(care["family"].id)
-    ).count()
+    """The reads in the family's access report: its own events and the lists naming it."""
+    return family_selectors.access_report(care["family"]).filter(action=Action.VIEWED).count()
 
 
 def without_identity(care) -> None:

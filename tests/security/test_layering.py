@@ -93,8 +93,9 @@ HAS_PERM_ALLOWED: dict[tuple[str, str], str] = {}
 def _http_modules(*, clean_only: bool) -> list[Path]:
     # Also an app's second HTTP module (evaluation's exchange_views.py, exchange_api.py).
     paths = sorted(
-        [*SRC.glob("*/views.py"), *SRC.glob("*/*_views.py")]
-        + [*SRC.glob("*/api.py"), *SRC.glob("*/*_api.py")]
+        path
+        for pattern in ("*/views.py", "*/*_views.py", "*/api.py", "*/*_api.py")
+        for path in SRC.glob(pattern)
     )
     if clean_only:
         paths = [p for p in paths if p.parent.name not in NOT_YET_CLEAN]

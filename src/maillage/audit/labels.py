@@ -9,6 +9,7 @@ no domain app); what no app registered reads as a neutral term, never as the raw
 from django.apps import apps
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 _PARTS: dict[str, object] = {}
 _PURPOSES: dict[str, object] = {}
@@ -75,6 +76,21 @@ def change_label(details: dict):
 def event_summary(event) -> str:
     """One line for a person: the action and what it concerned, in the reader's language."""
     parts = (event.details or {}).get("parts")
+    if event.object_ids is not None:
+        # A list's reading: what it showed of any record, and of how many.
+        shown: list[str] = []
+        for run in event.details.get("each", []):
+            shown += [p for p in run.get("parts", []) if p not in shown]
+        count = len(event.object_ids)
+        return str(
+            format_lazy(
+                _("{action}: {parts} ({records})"),
+                action=event.get_action_display(),
+                parts=parts_label(shown),
+                records=ngettext("%(n)d record listed", "%(n)d records listed", count)
+                % {"n": count},
+            )
+        )
     if parts:
         return str(
             format_lazy(
@@ -87,3 +103,9 @@ def event_summary(event) -> str:
             format_lazy(_("{action}: {change}"), action=event.get_action_display(), change=change)
         )
     return str(event.get_action_display())
+
+
+def listed_references(event) -> str:
+    """The records a list's reading showed, by their neutral reference (the first eight
+    characters of the id, as families are named where names may not be shown)."""
+    return ", ".join(str(pk)[:8].upper() for pk in event.object_ids or [])

@@ -4,14 +4,22 @@ Rows are only ever inserted. The model and its queryset refuse updates and delet
 on PostgreSQL and SQLite triggers refuse them too (UPDATE, DELETE, TRUNCATE, and on SQLite
 the INSERT OR REPLACE that would swap a row for another), so even raw SQL cannot rewrite
 history: migrations 0003 and 0006.
+
+A reading of a list (a caseload, an API page, an inbox) is one event naming every record
+it showed (`object_ids`) and what it showed of each (`details["each"]`); `about()` reads it
+as one record's report does. On PostgreSQL the table is partitioned by month (migration
+0008, `partitions.py`).
 """
 
+import copy
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .fields import IdList
 
 
 class AuditLogIsAppendOnly(Exception):  # noqa: N818 (the name says what happened)
@@ -36,6 +44,7 @@ class Action(models.TextChoices):
     EXPORTED = "exported", _("Exported")
     VIEWED = "viewed", _("Viewed")
     EMERGENCY_ACCESS = "emergency_access", _("Emergency access (break glass)")
+    ARCHIVED = "archived", _("Archived (retention period over)")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -69,6 +78,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     purpose = models.CharField(_("purpose"), max_length=300, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    # A list's reading: the ids of every record it showed (NULL for any other event).
+    object_ids = IdList(_("records shown"), null=True, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -90,3 +101,28 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
+
+    @property
+    def is_listing(self) -> bool:
+        return self.object_ids is not None
+
+    def about(self, object_id) -> "AuditEvent":
+        """This event as one record's access report reads it: a list's event narrowed to
+        that record (its id, and what the list showed of it, as the per-record row of
+        before issue 18 said); any other event as it is. Never saved."""
+        if self.object_ids is None:
+            return self
+        wanted = uuid.UUID(str(object_id))
+        index = self.object_ids.index(wanted)
+        detail: dict = {}
+        seen = 0
+        for run in self.details.get("each", []):
+            seen += run["count"]
+            if index < seen:
+                detail = {k: v for k, v in run.items() if k != "count"}
+                break
+        narrowed = copy.copy(self)
+        narrowed.object_id = str(wanted)
+        narrowed.details = detail
+        narrowed.listing_index = index  # type: ignore[attr-defined]
+        return narrowed

@@ -1,5 +1,7 @@
 """Reading the audit log, with its filters."""
 
+import contextlib
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -44,7 +46,11 @@ def audit_events(*, fetched_by, filters: LogFilters) -> QuerySet[AuditEvent]:
     if filters.object_type:
         events = events.filter(object_type=filters.object_type)
     if filters.object_id:
-        events = events.filter(object_id=filters.object_id)
+        # A record's own events and the lists that showed it (one event per list reading).
+        named = Q(object_id=filters.object_id)
+        with contextlib.suppress(ValueError):
+            named |= Q(object_ids__names=uuid.UUID(filters.object_id))
+        events = events.filter(named)
     tz = timezone.get_current_timezone()
     if filters.since:
         events = events.filter(at__gte=datetime.combine(filters.since, time.min, tzinfo=tz))

@@ -1,5 +1,8 @@
 """Writing to the audit log. Called inside the transaction of the change it records."""
 
+import json
+import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Model
@@ -45,4 +48,42 @@ def record_event(
         ip_address=client_ip(request),
         purpose=purpose[:300],
         details=details or {},
+    )
+
+
+def listing_event(
+    *,
+    action: str,
+    actor: User | None,
+    object_type: str,
+    shown: Iterable[tuple[Any, dict[str, Any]]],
+    request=None,
+    purpose: str = "",
+) -> AuditEvent | None:
+    """The one event of one reading of a list, unsaved (None when it showed nothing):
+    every record it showed, `shown` being (id, what it showed of that record) in the
+    list's order. A record listed twice (an inbox with two referrals of one family) is
+    named once. Records showing the same things are stored as one run, so that the
+    event's size grows by 16 bytes a record, not by its details."""
+    runs: dict[str, tuple[dict, list[uuid.UUID]]] = {}
+    named: set[uuid.UUID] = set()
+    for pk, detail in shown:
+        pk = pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk))
+        if pk in named:
+            continue
+        named.add(pk)
+        runs.setdefault(json.dumps(detail, sort_keys=True), (detail, []))[1].append(pk)
+    if not named:
+        return None
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent(
+        action=action,
+        actor=actor,
+        actor_label=actor.email if actor else "",
+        object_type=object_type,
+        object_ids=[pk for _detail, ids in runs.values() for pk in ids],
+        ip_address=client_ip(request),
+        purpose=purpose[:300],
+        details={"each": [{**detail, "count": len(ids)} for detail, ids in runs.values()]},
     )

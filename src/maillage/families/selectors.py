@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action, AuditEvent
-from maillage.audit.services import client_ip
+from maillage.audit.services import client_ip, listing_event
 from maillage.core.models import User
 from maillage.core.text import fold
 
@@ -60,12 +60,12 @@ def _access_event(user, family: Family, parts, access: FamilyAccess, request, pu
         object_label=family.reference,
         ip_address=client_ip(request),
         purpose=purpose[:300],
-        details={
-            "parts": sorted(parts),
-            "via": access.via,
-            "break_glass": access.via == "emergency",
-        },
+        details=_seen(access, parts),
     )
+
+
+def _seen(access: FamilyAccess, parts) -> dict:
+    return {"parts": sorted(parts), "via": access.via, "break_glass": access.via == "emergency"}
 
 
 def log_access(user, family: Family, parts, access: FamilyAccess, request=None, purpose=""):
@@ -553,22 +553,24 @@ def log_listing(
     part: str = "caseload",
     shown: tuple[str, ...] = (Category.IDENTITY, Category.PLAN),
 ) -> None:
-    """One access event per family shown in a list (a caseload page, an API page, an
-    inbox), each family carrying its `access` (label_families, Caseload.present), naming
-    what the row showed: names only where identity is shared, the next action only where
-    the plan is."""
-    events = [
-        _access_event(
-            user,
-            family,
-            [part, *(p for p in shown if family.access.sees(p))],
-            family.access,
-            request,
-            purpose,
-        )
-        for family in families
-    ]
-    AuditEvent.objects.bulk_create(events)
+    """One access event for the reading of a list (a caseload page, an API page, an
+    inbox), naming every family it showed, each carrying its `access` (label_families,
+    Caseload.present), and what its row showed of each: names only where identity is
+    shared, the next action only where the plan is. The family's access report reads it
+    as it read the one row per family written before issue 18 (`access_report`)."""
+    event = listing_event(
+        action=Action.VIEWED,
+        actor=user,
+        object_type=FAMILY,
+        shown=(
+            (family.id, _seen(family.access, [part, *(p for p in shown if family.access.sees(p))]))
+            for family in families
+        ),
+        request=request,
+        purpose=purpose,
+    )
+    if event is not None:
+        event.save()
 
 
 def expiring_consents(
@@ -594,12 +596,58 @@ def _caregivers_of_family() -> Prefetch:
 
 
 def access_report(family: Family) -> QuerySet[AuditEvent]:
-    """Who looked at or changed this family's record, and when: the family's right to know."""
+    """Who looked at or changed this family's record, and when: the family's right to know.
+    Its own events and the lists that showed it (one event per reading naming every family
+    shown, through the GIN index on PostgreSQL); `as_reported` reads each as this family's
+    row. On PostgreSQL's monthly partitions, newest first, a page reads the latest months
+    only."""
     return (
-        AuditEvent.objects.filter(object_type=FAMILY, object_id=str(family.id))
+        AuditEvent.objects.filter(
+            Q(object_type=FAMILY, object_id=str(family.id)) | Q(object_ids__names=family.id)
+        )
         .select_related("actor")
-        .order_by("-at")
+        .order_by("-at", "-id")
     )
+
+
+@dataclass
+class ReportPage:
+    """A page of the access report, newest first, without a total: counting a family's
+    whole history would read every month of the log (BENCHMARKS.md, issue 18), where the
+    page itself reads the latest partitions only."""
+
+    object_list: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def access_report_page(family: Family, page: str | None, size: int = 50) -> ReportPage:
+    try:
+        number = max(1, min(int(page or 1), 10_000))
+    except ValueError:
+        number = 1
+    start = (number - 1) * size
+    rows = list(access_report(family)[start : start + size + 1])
+    return ReportPage(as_reported(rows[:size], family), number, len(rows) > size)
+
+
+def as_reported(events, family: Family) -> list[AuditEvent]:
+    """A page of `access_report`, each event as the family's report reads it: a list's
+    event narrowed to this family (what its row showed of it, through what)."""
+    return [event.about(family.id) for event in events]
 
 
 def duplicate_candidates(*, first_name: str, last_name: str, date_of_birth) -> list[Family]:

@@ -607,7 +607,7 @@ def access_report(request, family_id):
         request=request,
         perm="families.view_access_report",
     )
-    page = Paginator(selectors.access_report(family), 50).get_page(request.GET.get("page"))
+    page = selectors.access_report_page(family, request.GET.get("page"))
     return render(
         request,
         "families/access_report.html",

@@ -647,8 +647,9 @@ _AUDIT_ACTION = {
 }
 
 
-def audit_event(event, family: Family) -> dict:
-    """One row of the family's access report: who, when, which parts, why."""
+def audit_event(event, family: Family, resource_id: str = "") -> dict:
+    """One row of the family's access report: who, when, which parts, why (`event` as the
+    report reads it: AuditEvent.about)."""
     details = event.details or {}
     parts = details.get("parts") or []
     purpose = []
@@ -659,7 +660,7 @@ def audit_event(event, family: Family) -> dict:
     return _compact(
         {
             "resourceType": "AuditEvent",
-            "id": str(event.id),
+            "id": resource_id or str(event.id),
             "type": _coding(codes.AUDIT_EVENT_TYPE, "110110", _("Patient record")),
             "action": _AUDIT_ACTION.get(event.action, "E"),
             "recorded": _instant(event.at),

@@ -637,13 +637,28 @@ def _report_family(user: User, family_id, request) -> Family:
     return family
 
 
+def _audit_resource_id(event: AuditEvent, family: Family) -> str:
+    """A family's own event keeps its id; a list's event, which names many families, is one
+    resource per family: `<event id>.<place of the family in the event>`."""
+    if not event.is_listing:
+        return str(event.id)
+    return f"{event.id}.{event.about(family.id).listing_index}"  # type: ignore[attr-defined]
+
+
 def read_audit_event(user: User, resource_id, *, request=None) -> dict:
-    pk = _uuid(resource_id)
+    event_id, _dot, place = str(resource_id).partition(".")
+    pk = _uuid(event_id)
     event = AuditEvent.objects.filter(id=pk, object_type=families.FAMILY).first()
-    if event is None:
+    if event is None or event.is_listing != bool(place):
         raise Http404
-    family = _report_family(user, _uuid(event.object_id), request)
-    return resources.audit_event(event, family)
+    if event.is_listing:
+        if not place.isdigit() or int(place) >= len(event.object_ids or []):
+            raise Http404
+        family_id = (event.object_ids or [])[int(place)]
+    else:
+        family_id = _uuid(event.object_id)
+    family = _report_family(user, family_id, request)
+    return resources.audit_event(event.about(family.id), family, _audit_resource_id(event, family))
 
 
 def search_audit_events(user: User, q: SearchParams, *, request=None) -> Found:
@@ -662,7 +677,14 @@ def search_audit_events(user: User, q: SearchParams, *, request=None) -> Found:
     report = families.access_report(family)
     ids, total, cursor = _page_ids([report], q, updated=None)
     rows = _in_order(AuditEvent.objects.filter(id__in=ids), ids)
-    return Found([resources.audit_event(e, family) for e in rows], total, cursor)
+    return Found(
+        [
+            resources.audit_event(e.about(family.id), family, _audit_resource_id(e, family))
+            for e in rows
+        ],
+        total,
+        cursor,
+    )
 
 
 def render_task(referral: Referral, access: FamilyAccess) -> dict:
