@@ -113,6 +113,19 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Server-Timing: where each request's time went (Django, the views, the database, the
+# garbage collector, waiting for a core or for a worker), in a response header. Off by
+# default: the header tells any client how long the database took for its request, a
+# timing side channel on data it may not see (docs/configuration.md); the benchmark and a
+# deployment investigating its latency turn it on. Its cost is a few microseconds a query.
+SERVER_TIMING = env_bool("SERVER_TIMING", default=False)
+if SERVER_TIMING:
+    MIDDLEWARE = [
+        "maillage.core.server_timing.ServerTimingMiddleware",
+        *MIDDLEWARE,
+        "maillage.core.server_timing.ViewTimingMiddleware",
+    ]
+
 ROOT_URLCONF = "maillage.urls"
 WSGI_APPLICATION = "maillage.wsgi.application"
 
