@@ -154,7 +154,11 @@ FORM_RENDERER = "django.forms.renderers.Jinja2"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # Each worker keeps its connection ten minutes: a new one costs its first request
+        # a PostgreSQL backend's start and empty caches (the slowest 1 %, BENCHMARKS.md).
+        # Health checks spare the first request after a database restart an error.
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
