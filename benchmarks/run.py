@@ -217,6 +217,18 @@ def _without_statements(floor: dict) -> dict:
     }
 
 
+def _keep_samples(scale: config.Scale, seed: int, phases: list[load.Phase]) -> None:
+    """Every request of the load phase with the server's figures, for a closer look at the
+    tail than the report's (var/bench, not committed: megabytes)."""
+    rows = [
+        [p.name, s.kind, round(s.seconds * 1000, 2), s.status, s.server]
+        for p in phases
+        for s in p.samples
+    ]
+    path = config.VAR / f"{scale.name}-samples-{seed}.json"
+    path.write_text(json.dumps(rows))
+
+
 def bench_scale(scale: config.Scale, data: dict, seed: int, saturation: bool) -> dict:
     quiet = cpu.wait_for_quiet(scale.database, config.FOREIGN_LIMIT, config.QUIET_WAIT, log)
     log(f"[{scale.name}] preparing: users, SQL capture, floor")
@@ -313,6 +325,7 @@ def bench_scale(scale: config.Scale, data: dict, seed: int, saturation: bool) ->
     for phase in results:
         groups.setdefault(phase.name.split("-")[0], []).append(phase)
     load_phases = groups.get("load", [])
+    _keep_samples(scale, seed, load_phases)
     return {
         "tail": tail.breakdown(
             load_phases, [machine_raw.get(p.name) for p in load_phases], list(config.MIX)
