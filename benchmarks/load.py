@@ -8,6 +8,7 @@ Secure, and this client must still send them back over plain HTTP on loopback.
 """
 
 import asyncio
+import gc
 import random
 import re
 import time
@@ -28,6 +29,17 @@ class Sample:
     seconds: float
     status: int
     outcome: str  # "ok", "conflict", "error"
+    # The server's own account of the request (its Server-Timing header), in ms.
+    server: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Lag:
+    """The load client's own delays during a phase: how late its event loop woke up a
+    timer (a measure of how late it notices a response), and its garbage collections."""
+
+    loop: list[tuple[float, float]] = field(default_factory=list)  # (when, seconds late)
+    gc: list[tuple[float, float]] = field(default_factory=list)  # (when, pause seconds)
 
 
 @dataclass
@@ -38,6 +50,9 @@ class Phase:
     skipped: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     cpu: dict = field(default_factory=dict)
+    lag: Lag = field(default_factory=Lag)
+    started: float = 0.0  # time.perf_counter() when the phase began (CLOCK_MONOTONIC)
+    extra: dict = field(default_factory=dict)  # what the driver's probes found
 
 
 class VirtualUser:
@@ -81,9 +96,11 @@ class VirtualUser:
         if r.status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"login of {self.plan['email']} refused: HTTP {r.status}")
 
-    async def send(self, request) -> tuple[int, float]:
+    async def send(self, request) -> tuple[int, float, dict[str, float]]:
         data = request.data
         headers = {**self._headers(), **request.headers}
+        # As a proxy stamps it: the server counts its queue wait from this moment.
+        headers["X-Request-Start"] = f"t={time.time():.6f}"
         started = time.perf_counter()
         if request.method == "GET":
             call = self.session.get(
@@ -98,7 +115,25 @@ class VirtualUser:
             await response.read()
             self._keep(response)
             status = response.status
-        return status, time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        return status, seconds, server_timing(response.headers.get("Server-Timing", ""))
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """`app;dur=12.5, db;dur=3.1;desc="9"` -> {"app": 12.5, "db": 3.1, "db_n": 9.0}."""
+    out: dict[str, float] = {}
+    for metric in filter(None, (m.strip() for m in header.split(","))):
+        name, *params = metric.split(";")
+        for param in params:
+            key, _, value = param.partition("=")
+            try:
+                if key == "dur":
+                    out[name] = float(value)
+                elif key == "desc":
+                    out[f"{name}_n"] = float(value.strip('"'))
+            except ValueError:
+                continue
+    return out
 
 
 def _outcome(request, status: int) -> str:
@@ -123,8 +158,9 @@ async def _user_loop(users, phase, mix, think, deadline, t0, rng) -> None:
             phase.skipped[kind] = phase.skipped.get(kind, 0) + 1
             continue
         began = time.perf_counter()
+        server: dict[str, float] = {}
         try:
-            status, seconds = await user.send(request)
+            status, seconds, server = await user.send(request)
         except (TimeoutError, aiohttp.ClientError) as error:
             status, seconds = 0, time.perf_counter() - began
             if len(phase.errors) < 20:
@@ -134,9 +170,34 @@ async def _user_loop(users, phase, mix, think, deadline, t0, rng) -> None:
             phase.errors.append(f"{kind} {request.path}: HTTP {status}")
         if request.on_done is not None:
             request.on_done(outcome == "ok")
-        phase.samples.append(Sample(kind, began - t0, seconds, status, outcome))
+        phase.samples.append(Sample(kind, began - t0, seconds, status, outcome, server))
         if think:
             await asyncio.sleep(min(rng.expovariate(1 / think), think * 5))
+
+
+TICK = 0.01
+
+
+async def _watch_loop(phase: Phase, deadline: float) -> None:
+    """Sleeps TICK again and again and records how late each wake-up came: the time the
+    client takes to notice that a response is there, when it is busy or descheduled."""
+    while (now := time.perf_counter()) < deadline:
+        await asyncio.sleep(TICK)
+        phase.lag.loop.append((now, time.perf_counter() - now - TICK))
+
+
+class _GcWatch:
+    """The client's garbage collections, with their pauses, into the current phase."""
+
+    def __init__(self) -> None:
+        self.phase: Phase | None = None
+        self.began = 0.0
+
+    def __call__(self, stage: str, info: dict) -> None:
+        if stage == "start":
+            self.began = time.perf_counter()
+        elif self.phase is not None and self.began:
+            self.phase.lag.gc.append((self.began, time.perf_counter() - self.began))
 
 
 async def _run(base, users_plan, phases, mix, seed, password, solo_users, log, on_start, on_end):
@@ -157,6 +218,8 @@ async def _run(base, users_plan, phases, mix, seed, password, solo_users, log, o
         await asyncio.gather(*(login(u) for u in users))
         log(f"  {len(users)} users logged in ({time.perf_counter() - started:.1f} s)")
         results = []
+        watch = _GcWatch()
+        gc.callbacks.append(watch)
         queue = list(phases)
         number = 0
         while queue:
@@ -164,7 +227,8 @@ async def _run(base, users_plan, phases, mix, seed, password, solo_users, log, o
             number += 1
             if on_start is not None:
                 on_start(phase)
-            t0 = time.perf_counter()
+            t0 = phase.started = time.perf_counter()
+            watch.phase = phase
             deadline = t0 + phase.seconds
             rng = random.Random(seed * 1000 + number * 100)
             if count == 1:  # one request at a time, the users in turn
@@ -174,7 +238,8 @@ async def _run(base, users_plan, phases, mix, seed, password, solo_users, log, o
                     _user_loop([u], phase, mix, think, deadline, t0, random.Random(rng.random()))
                     for u in users[:count]
                 ]
-            await asyncio.gather(*loops)
+            await asyncio.gather(*loops, _watch_loop(phase, deadline))
+            watch.phase = None
             phase.seconds = time.perf_counter() - t0
             total = len(phase.samples)
             bad = sum(1 for s in phase.samples if s.outcome == "error")
@@ -185,6 +250,7 @@ async def _run(base, users_plan, phases, mix, seed, password, solo_users, log, o
             results.append(phase)
             if on_end is not None:
                 queue[0:0] = on_end(phase, think, count) or []  # a repeated round comes next
+        gc.callbacks.remove(watch)
         return results
 
 

@@ -11,7 +11,6 @@ import os
 import platform
 import random
 import re
-import statistics
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 
-from . import access_log, config, cpu, dataset, load, report
+from . import access_log, config, cpu, dataset, load, probes, report, tail
 from . import prepare as prepare_module
 from .server import Server, collectstatic, production_env
 
@@ -161,9 +160,10 @@ def summarize(phase: load.Phase) -> dict:
 
 
 def combine(rounds: list[load.Phase]) -> dict:
-    """One phase from its rounds: latencies are the medians of the rounds' figures, over the
-    rounds that other work on the machine did not disturb (all of them if none is clean);
-    counts add up over every round."""
+    """One phase from its rounds: latencies are percentiles of the samples of the rounds
+    that other work on the machine did not disturb (all of them if none is clean), pooled
+    (a p99 needs hundreds of samples, more than a round has); counts add up over every
+    round."""
     clean = [r for r in rounds if r.cpu["foreign_cores"] <= config.FOREIGN_LIMIT]
     counted = clean or rounds
     summaries = [summarize(r) for r in rounds]
@@ -179,14 +179,22 @@ def combine(rounds: list[load.Phase]) -> dict:
             "skipped": sum(f["skipped"] for f in figures),
         }
         out["per_second"] = round(out["requests"] / seconds, 2) if seconds else 0
+        pooled = get(pooled_summary)
+        out["counted_requests"] = pooled["requests"]
         for key in ("p50_ms", "p95_ms", "p99_ms"):
-            values = [get(s)[key] for s in counted_summaries if get(s)["requests"]]
-            out[key] = round(statistics.median(values), 1) if values else float("nan")
+            out[key] = pooled[key]
         return out
+
+    pooled_phase = load.Phase("pooled", sum(r.seconds for r in counted))
+    pooled_phase.samples = [s for r in counted for s in r.samples]
+    pooled_summary = summarize(pooled_phase)
 
     return {
         "seconds": round(seconds, 1),
-        "rounds": summaries,
+        "rounds": [
+            {**s, "machine": r.extra.get("machine", {})}
+            for s, r in zip(summaries, rounds, strict=True)
+        ],
         "rounds_counted": [s["name"] for s in counted_summaries],
         "kinds": {kind: merged(lambda s, k=kind: s["kinds"][k]) for kind in config.MIX},
         "all": merged(lambda s: s["all"]),
@@ -209,6 +217,18 @@ def _without_statements(floor: dict) -> dict:
     }
 
 
+def _keep_samples(scale: config.Scale, seed: int, phases: list[load.Phase]) -> None:
+    """Every request of the load phase with the server's figures, for a closer look at the
+    tail than the report's (var/bench, not committed: megabytes)."""
+    rows = [
+        [p.name, s.kind, round(s.seconds * 1000, 2), s.status, s.server]
+        for p in phases
+        for s in p.samples
+    ]
+    path = config.VAR / f"{scale.name}-samples-{seed}.json"
+    path.write_text(json.dumps(rows))
+
+
 def bench_scale(scale: config.Scale, data: dict, seed: int, saturation: bool) -> dict:
     quiet = cpu.wait_for_quiet(scale.database, config.FOREIGN_LIMIT, config.QUIET_WAIT, log)
     log(f"[{scale.name}] preparing: users, SQL capture, floor")
@@ -220,18 +240,39 @@ def bench_scale(scale: config.Scale, data: dict, seed: int, saturation: bool) ->
         raise RuntimeError(f"capture failed for {bad}: {plan['floor']}")
     log(f"[{scale.name}] {plan['selection']}")
     audit_before = audit_rows(scale)
+    probes.prepare_database(f"{config.PG_SERVER}/postgres", scale.database)
     server = Server(scale, config.WORKERS, config.VAR / f"{scale.name}-gunicorn.log")
     server.start()
     log(f"[{scale.name}] gunicorn with {config.WORKERS} sync workers at {server.base}")
     meter = cpu.CpuMeter(lambda: {server.process.pid, *server.worker_pids()}, scale.database)
     extra = {"solo": 0, "load": 0, "saturation": 0}
+    probe = probes.Probe(scale.database, server.process.pid)
+    machine_raw: dict[str, dict | None] = {}
+    load_rounds = {"planned": config.ROUNDS, "done": 0, "samples": {}}
 
     def on_start(phase: load.Phase) -> None:
         meter.start()
+        probe.start(phase.name)
 
     def on_end(phase: load.Phase, think: float, users: int):
         phase.cpu = meter.stop()
+        machine_raw[phase.name] = raw = probe.stop()
+        phase.extra["machine"] = probes.summarize(raw) if raw else {}
         group = phase.name.split("-")[0]
+        if group == "load":
+            # Enough samples of every type for a p99 (BENCH_MIN_SAMPLES): rounds are added
+            # while the least frequent type has fewer, up to twice the planned rounds.
+            load_rounds["done"] += 1
+            counts = load_rounds["samples"]
+            for sample in phase.samples:
+                counts[sample.kind] = counts.get(sample.kind, 0) + 1
+            short = min(counts.get(kind, 0) for kind in config.MIX) < config.MIN_SAMPLES
+            last = load_rounds["done"] == load_rounds["planned"]
+            if last and short and load_rounds["planned"] < 2 * config.ROUNDS:
+                load_rounds["planned"] += 1
+                name = f"load-{load_rounds['planned']}"
+                log(f"    fewer than {config.MIN_SAMPLES} samples of a type: {name}")
+                return [(load.Phase(name, phase.seconds), think, users)]
         if group == "solo":  # the floor again, in the same minutes as the app's solo time
             prepare_module.replay_again(scale.url, plan["floor"], config.FLOOR_REPEATS)
         disturbed = phase.cpu["foreign_cores"] > config.FOREIGN_LIMIT
@@ -239,8 +280,12 @@ def bench_scale(scale: config.Scale, data: dict, seed: int, saturation: bool) ->
             log(f"    other work used {phase.cpu['foreign_cores']:.2f} cores: {phase.cpu}")
         if disturbed and group in extra and extra[group] < config.EXTRA_ROUNDS:
             extra[group] += 1
+            if group == "load":
+                load_rounds["planned"] += 1
             rounds = 1 if group == "saturation" else config.ROUNDS
             name = f"{group}-{rounds + extra[group]}"
+            if group == "load":
+                name = f"load-{load_rounds['planned']}"
             return [(load.Phase(name, phase.seconds), think, users)]
         return []
 
@@ -279,7 +324,13 @@ def bench_scale(scale: config.Scale, data: dict, seed: int, saturation: bool) ->
     groups: dict[str, list[load.Phase]] = {}
     for phase in results:
         groups.setdefault(phase.name.split("-")[0], []).append(phase)
+    load_phases = groups.get("load", [])
+    _keep_samples(scale, seed, load_phases)
     return {
+        "tail": tail.breakdown(
+            load_phases, [machine_raw.get(p.name) for p in load_phases], list(config.MIX)
+        ),
+        "client_delays": tail.client_delays(load_phases),
         "dataset": data,
         "quiet": quiet,
         "selection": plan["selection"],
@@ -320,6 +371,7 @@ def main() -> None:
             "saturation_seconds": config.SATURATION_SECONDS,
             "workers": config.WORKERS,
             "rounds": config.ROUNDS,
+            "min_samples": config.MIN_SAMPLES,
             "foreign_limit_cores": config.FOREIGN_LIMIT,
             "mix": config.MIX,
             "floor_samples": config.FLOOR_SAMPLES,

@@ -114,6 +114,19 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Server-Timing: where each request's time went (Django, the views, the database, the
+# garbage collector, waiting for a core or for a worker), in a response header. Off by
+# default: the header tells any client how long the database took for its request, a
+# timing side channel on data it may not see (docs/configuration.md); the benchmark and a
+# deployment investigating its latency turn it on. Its cost is a few microseconds a query.
+SERVER_TIMING = env_bool("SERVER_TIMING", default=False)
+if SERVER_TIMING:
+    MIDDLEWARE = [
+        "maillage.core.server_timing.ServerTimingMiddleware",
+        *MIDDLEWARE,
+        "maillage.core.server_timing.ViewTimingMiddleware",
+    ]
+
 ROOT_URLCONF = "maillage.urls"
 WSGI_APPLICATION = "maillage.wsgi.application"
 
@@ -142,7 +155,11 @@ FORM_RENDERER = "django.forms.renderers.Jinja2"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # Each worker keeps its connection ten minutes: a new one costs its first request
+        # a PostgreSQL backend's start and empty caches (the slowest 1 %, BENCHMARKS.md).
+        # Health checks spare the first request after a database restart an error.
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -3,10 +3,15 @@
 import gc
 import os
 
+from django.core.signals import request_finished
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maillage.settings")
 application = get_wsgi_application()
+
+# Python's own rule: a full collection after ten collections of the middle generation.
+FULL_COLLECTION_AFTER = 10
+NEVER = 1 << 30
 
 
 def _load_then_freeze() -> None:
@@ -28,4 +33,18 @@ def _load_then_freeze() -> None:
     gc.freeze()
 
 
+def _collect_after_the_response(**_kwargs) -> None:
+    """The full collection Python would have made during a request, made once the
+    response is sent (`request_finished` comes with the response's close(), which the
+    server calls after writing it). Still 10 to 40 ms with the loaded code frozen: one
+    request in a hundred or so paid it, the slowest 1 % of every type (BENCHMARKS.md,
+    issue 19). Young collections stay automatic: short, and they bound a big request's
+    memory."""
+    if gc.get_count()[2] >= FULL_COLLECTION_AFTER:
+        gc.collect()
+
+
 _load_then_freeze()
+young, middle, _full = gc.get_threshold()
+gc.set_threshold(young, middle, NEVER)  # full collections: only after a response
+request_finished.connect(_collect_after_the_response, dispatch_uid="maillage.wsgi.gc")
