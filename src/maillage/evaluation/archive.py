@@ -70,7 +70,7 @@ def _participant_rows(study: Study) -> tuple[list[list], list[list]]:
 
 
 def _history_rows(study: Study) -> list[list]:
-    rows = [[_("When"), _("By"), _("Change"), _("Code"), _("Details")]]
+    rows = [[_("When"), _("By"), _("What changed"), _("Code"), _("Details")]]
     for change in selectors.codebook_history(study, limit=None):
         rows.append(
             [
