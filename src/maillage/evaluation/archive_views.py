@@ -62,6 +62,7 @@ def study_delete(request, study_id):
         {
             "study": study,
             "is_lead": True,
+            "sees_all": request.user.has_perm("evaluation.view_all_codings", study),
             "form": form,
             "counts": selectors.study_counts(study),
             "archive": selectors.last_archive(study),
