@@ -17,7 +17,7 @@ says, from the product's rules (not from the code), who may do it:
 Refusals write no family access event and change nothing. Nobody whose access lacks the
 family's identity sees the caregiver's first name, last name or phone, on any route.
 
-Cells: 212 rows x 20 actors = 4240 (`test_cell_count` keeps this figure honest).
+Cells: 218 rows x 20 actors = 4360 (`test_cell_count` keeps this figure honest).
 Cells marked xfail(strict), if any, are known defects, each with its reason.
 """
 
@@ -634,6 +634,12 @@ def _coding_exists(w) -> bool:
     return Coding.objects.filter(pk=w["eval_coding"].pk).exists()
 
 
+def _study_gone(w) -> bool:
+    from maillage.evaluation.models import Study
+
+    return not Study.objects.filter(pk=w["study"].pk).exists()
+
+
 def _eval_code(name):
     def changed(w) -> bool:
         from maillage.evaluation.models import Code
@@ -694,6 +700,18 @@ EVALUATION_ROWS = [
     page("evaluation:export_qdc", allow=EVAL_LEAD, forbid=EVAL_CODER),
     page("evaluation:import_qdc", allow=EVAL_LEAD, forbid=EVAL_CODER),
     page("evaluation:import_qdc", "POST", EVAL_LEAD, forbid=EVAL_CODER, body=form()),
+    # The end of a study (issue 15, item 8): its archive, then its deletion; the lead's.
+    page("evaluation:study_archive", allow=EVAL_LEAD, forbid=EVAL_CODER),
+    page("evaluation:study_delete", allow=EVAL_LEAD, forbid=EVAL_CODER),
+    page(
+        "evaluation:study_delete",
+        "POST",
+        EVAL_LEAD,
+        forbid=EVAL_CODER,
+        body=lambda w: {"confirm_title": w["study"].title},
+        changed=_study_gone,
+    ),
+    page("evaluation:report_pdf", allow=EVALUATORS),
     page("evaluation:agreement", allow=EVALUATORS),
     page("evaluation:agreement_csv", allow=EVALUATORS),
     page("evaluation:matrix", allow=EVALUATORS),
@@ -836,6 +854,15 @@ API_ROWS = [
     api("/directory/practitioners/{practitioner_id}", allow=LOGGED_IN),
     api("/evaluation/studies/{study_id}", allow=EVALUATORS),
     api("/evaluation/studies/{study_id}/codes", allow=EVALUATORS),
+    api("/evaluation/studies/{study_id}/archive", allow=EVAL_LEAD, forbid=EVAL_CODER),
+    api(
+        "/evaluation/studies/{study_id}",
+        "DELETE",
+        EVAL_LEAD,
+        forbid=EVAL_CODER,
+        body=lambda w: {"confirm_title": w["study"].title},
+        changed=_study_gone,
+    ),
     api(
         "/evaluation/studies/{study_id}/codes",
         "POST",

@@ -5,17 +5,19 @@ from typing import Literal
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from . import figures, reports, selectors, services
+from . import archive, figures, reports, selectors, services
 from .schemas import (
     AgreementReportOut,
     CodeIn,
     CodeOut,
     CodingIn,
     CodingOut,
+    DeleteStudyIn,
+    DeleteStudyOut,
     DocumentIn,
     DocumentOut,
     StudyOut,
@@ -33,6 +35,30 @@ def list_studies(request: HttpRequest):
 @router.get("/studies/{study_id}", response=StudyOut)
 def get_study(request: HttpRequest, study_id: UUID):
     return selectors.access_study(request.user, study_id)
+
+
+@router.get("/studies/{study_id}/archive")
+def get_archive(request: HttpRequest, study_id: UUID):
+    """Everything the study holds as one ZIP (the .qdpx, participants' attributes and
+    research consents by pseudonym, the codebook's history), for its lead; its SHA-256 in
+    the X-Archive-SHA256 header. Made after the reveal only (422 while blind)."""
+    study = selectors.access_study(request.user, study_id, perm="evaluation.manage_study")
+    made = archive.export_archive(by=request.user, study=study)
+    response = HttpResponse(made.data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-archive.zip"'
+    response["X-Archive-SHA256"] = made.sha256
+    return response
+
+
+@router.delete("/studies/{study_id}", response=DeleteStudyOut)
+def delete_study(request: HttpRequest, study_id: UUID, payload: DeleteStudyIn):
+    """Deletes the study and all it holds, for its lead: after an up-to-date archive, or
+    with `confirm_title` equal to the study's title (422 otherwise, nothing deleted)."""
+    study = selectors.access_study(request.user, study_id, perm="evaluation.manage_study")
+    counts = services.delete_study(
+        by=request.user, study=study, confirm_title=payload.confirm_title
+    )
+    return {"removed": counts}
 
 
 @router.get("/studies/{study_id}/codes", response=list[CodeOut])

@@ -349,3 +349,12 @@ class MatrixForm(forms.Form):
             "threshold": (25 if threshold is None else threshold) / 100,
             "coder": data.get("coder") or None,
         }
+
+
+class DeleteStudyForm(forms.Form):
+    confirm_title = forms.CharField(
+        label=_("Type the study's title"),
+        help_text=_("Needed only when no up-to-date archive of the study was made."),
+        max_length=TITLE_MAX,
+        required=False,
+    )

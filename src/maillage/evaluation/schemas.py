@@ -112,3 +112,12 @@ class AgreementReportOut(Schema):
     coders: list[UUID]
     overall: AgreementOut
     per_code: list[AgreementOut]
+
+
+class DeleteStudyIn(Schema):
+    # Needed only when no up-to-date archive of the study was made.
+    confirm_title: str = Field("", max_length=TITLE_MAX)
+
+
+class DeleteStudyOut(Schema):
+    removed: dict[str, int]

@@ -12,14 +12,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from maillage.audit.models import Action
+from maillage.audit.models import Action, AuditEvent
 from maillage.audit.services import record_event
 from maillage.core.models import User
 from maillage.core.permissions import require
 
 from .models import (
+    AttributeValue,
     Code,
     CodebookChange,
+    CodeMemo,
     Coding,
     Document,
     Participant,
@@ -151,8 +153,105 @@ def codebook(user: User, study: Study) -> list[tuple[Code, int]]:
     return ordered
 
 
-def codebook_history(study: Study, *, limit: int = 100) -> list[CodebookChange]:
-    return list(study.codebook_changes.select_related("by")[:limit])
+def codebook_history(study: Study, *, limit: int | None = 100) -> list[CodebookChange]:
+    changes = study.codebook_changes.select_related("by")
+    return list(changes if limit is None else changes[:limit])
+
+
+# --- the study's archive and deletion --------------------------------------------------------
+
+
+def participants_for_archive(study: Study) -> list[tuple[str, dict, dict, Any, str]]:
+    """(pseudonym, the study's attributes, the directory's sector/organization/team/role,
+    research consent date, consent note) per participant; never the real name."""
+    people = []
+    for participant in (
+        study.participants.defer("real_name")
+        .select_related("practitioner")
+        .prefetch_related(
+            "attribute_values__attribute", "practitioner__memberships__team__organization"
+        )
+    ):
+        values = {v.attribute.name: v.value for v in participant.attribute_values.all()}
+        directory: dict[str, str] = {}
+        memberships = (
+            list(participant.practitioner.memberships.all()) if participant.practitioner else []
+        )
+        if memberships:
+            membership = memberships[0]
+            organization = membership.team.organization
+            directory = {
+                "sector": organization.get_sector_display(),
+                "organization": organization.name,
+                "team": membership.team.name,
+                "role": membership.title or membership.get_role_display(),
+            }
+        people.append(
+            (
+                participant.pseudonym,
+                values,
+                directory,
+                participant.consent_given_on,
+                participant.consent_note,
+            )
+        )
+    return people
+
+
+def study_counts(study: Study) -> dict[str, int]:
+    """What the study holds, table by table: what its deletion removes."""
+    return {
+        "evaluators": study.evaluators.count(),
+        "participants": study.participants.count(),
+        "attribute_values": AttributeValue.objects.filter(participant__study=study).count(),
+        "attributes": study.attributes.count(),
+        "focus_groups": study.sessions.count(),
+        "documents": study.documents.count(),
+        "speaker_turns": SpeakerTurn.objects.filter(document__study=study).count(),
+        "codes": study.codes.count(),
+        "codings": Coding.objects.filter(document__study=study).count(),
+        "code_memos": CodeMemo.objects.filter(code__study=study).count(),
+        "codebook_changes": study.codebook_changes.count(),
+    }
+
+
+@dataclass(frozen=True)
+class ArchiveMade:
+    at: Any
+    by: str
+    sha256: str
+    # Something of the study changed after the archive was made: it no longer holds all.
+    outdated: bool
+
+
+def last_archive(study: Study) -> ArchiveMade | None:
+    """The study's latest archive (from the audit log, which keeps every export), and
+    whether the study changed since."""
+    event = (
+        AuditEvent.objects.filter(
+            action=Action.EXPORTED,
+            object_type=Study._meta.label_lower,
+            object_id=str(study.pk),
+            details__format="archive",
+        )
+        .order_by("-at")
+        .first()
+    )
+    if event is None:
+        return None
+    since = Q(updated_at__gt=event.at)
+    outdated = (
+        study.updated_at > event.at
+        or study.participants.filter(since).exists()
+        or AttributeValue.objects.filter(since, participant__study=study).exists()
+        or study.sessions.filter(since).exists()
+        or study.documents.filter(since).exists()
+        or study.codes.filter(since).exists()
+        or Coding.objects.filter(since, document__study=study).exists()
+        or CodeMemo.objects.filter(since, code__study=study).exists()
+        or study.codebook_changes.filter(at__gt=event.at).exists()
+    )
+    return ArchiveMade(event.at, event.actor_label, event.details.get("sha256", ""), outdated)
 
 
 # --- reading a transcript --------------------------------------------------------------------

@@ -25,7 +25,7 @@ from maillage.core.permissions import require
 from maillage.directory.models import Practitioner
 from maillage.families.guard_names import name_index
 
-from . import cleaning
+from . import cleaning, selectors
 from .codebook_templates import TEMPLATE_LABELS, TemplateCode, template_codes
 from .models import (
     MEMO_MAX,
@@ -630,3 +630,53 @@ def participant_for_practitioner(practitioner_id: Any) -> Practitioner | None:
         return Practitioner.objects.get(pk=practitioner_id)
     except (Practitioner.DoesNotExist, ValueError, ValidationError):
         return None
+
+
+# --- deleting a study ------------------------------------------------------------------------
+
+
+def delete_study(*, by: User, study: Study, confirm_title: str = "") -> dict[str, int]:
+    """Deletes the study and everything it holds (participants, focus groups, transcripts,
+    codebook, codings, memos), for its lead, once an up-to-date archive was made
+    (archive.py) or the lead typed the study's title to delete without one. The audit event
+    keeps who, when, the counts removed and the archive's checksum; returns the counts."""
+    require(by, "evaluation.view_study", study, hide=True)
+    require(by, "evaluation.manage_study", study)
+    archive = selectors.last_archive(study)
+    by_title = confirm_title.strip() == study.title.strip()
+    if not by_title and (archive is None or archive.outdated):
+        reason = (
+            _("The study changed after its archive was made.")
+            if archive is not None
+            else _("No archive of the study was made.")
+        )
+        raise ValidationError(
+            {
+                "confirm_title": _(
+                    "%(reason)s Download the archive first, or type the study's title to "
+                    "delete it without one."
+                )
+                % {"reason": reason}
+            }
+        )
+    with transaction.atomic():
+        counts = selectors.study_counts(study)
+        study_id, title = str(study.pk), study.title
+        # Each table's rows go with the study (on_delete=CASCADE all the way down): no
+        # transcript, turn, coding or participant can outlive it.
+        study.delete()
+        record_event(
+            action=Action.DELETED,
+            actor=by,
+            object_type=Study._meta.label_lower,
+            object_id=study_id,
+            object_label=title,
+            details={
+                "removed": counts,
+                "archive_sha256": archive.sha256 if archive and not archive.outdated else "",
+                "archived_at": archive.at.isoformat() if archive else "",
+                "confirmed_by_title": by_title,
+            },
+        )
+        forget_roles(by)
+    return counts

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exchange_views, views
+from . import archive_views, exchange_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("<uuid:study_id>/export.qdc", exchange_views.codebook_export, name="export_qdc"),
     path("<uuid:study_id>/import-qdc/", exchange_views.codebook_import, name="import_qdc"),
     path("<uuid:study_id>/", views.study_detail, name="study"),
+    path("<uuid:study_id>/archive.zip", archive_views.study_archive, name="study_archive"),
+    path("<uuid:study_id>/delete/", archive_views.study_delete, name="study_delete"),
     path("<uuid:study_id>/evaluators/", views.evaluator_add, name="evaluator_add"),
     path("<uuid:study_id>/reveal/", views.reveal, name="reveal"),
     path("<uuid:study_id>/participants/", views.participants, name="participants"),
@@ -25,6 +27,7 @@ urlpatterns = [
     path("<uuid:study_id>/matrix/quotes/", views.matrix_quotes, name="quotes"),
     path("<uuid:study_id>/matrix.csv", views.matrix_csv, name="matrix_csv"),
     path("<uuid:study_id>/report/", views.report, name="report"),
+    path("<uuid:study_id>/report.pdf", views.report_pdf, name="report_pdf"),
     path("documents/<uuid:document_id>/", views.document_detail, name="document"),
     path("documents/<uuid:document_id>/codings/", views.coding_add, name="coding_add"),
     path("codings/<uuid:coding_id>/delete/", views.coding_delete, name="coding_delete"),

@@ -2,23 +2,28 @@
 reads logged), writes through services.py, access decided in permissions.py."""
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from maillage.audit.models import Action
+from maillage.audit.services import record_event
 from maillage.core import csv_export
 from maillage.core.forms import add_service_errors
 from maillage.core.permissions import require
 
 from . import cleaning, figures, reports, selectors, services
+from . import report_pdf as report_pdf_module
 from .forms import (
     AgreementForm,
     CleaningForm,
@@ -667,27 +672,60 @@ def matrix_csv(request, study_id):
     )
 
 
+def _report_language(request) -> str:
+    language = request.GET.get("language", "")
+    return language if language in ("fr", "en") else translation.get_language()
+
+
+def _report_parts(request, study, rows):
+    form, result = _matrix(request, rows)
+    codes = selectors.codebook(request.user, study)
+    return {
+        "form": form,
+        "matrix": result,
+        "lines": reports.matrix_table(result, rows),
+        "codes": [(code, depth, reports.code_quotes(rows, str(code.pk))) for code, depth in codes],
+    }
+
+
 @login_required
 def report(request, study_id):
     """The printable report: codebook with definitions and counts, the matrix, quotes per
     code; in the language asked (?language=fr or en), whatever the reader's."""
-    language = request.GET.get("language", "")
-    language = language if language in ("fr", "en") else translation.get_language()
+    language = _report_language(request)
     with translation.override(language):
         study, rows = _analysis_study(request, study_id)
-        form, result = _matrix(request, rows)
-        codes = selectors.codebook(request.user, study)
         return render(
             request,
             "evaluation/report.html",
             {
                 **_study_context(request, study),
-                "form": form,
-                "matrix": result,
-                "lines": reports.matrix_table(result, rows),
-                "codes": [
-                    (code, depth, reports.code_quotes(rows, str(code.pk))) for code, depth in codes
-                ],
+                **_report_parts(request, study, rows),
                 "report_language": language,
+                "pdf_query": urlencode({**request.GET.dict(), "language": language}),
             },
         )
+
+
+@login_required
+@require_GET
+def report_pdf(request, study_id):
+    """The same report as a PDF document (as the review minutes are), same options."""
+    language = _report_language(request)
+    with translation.override(language):
+        study, rows = _analysis_study(request, study_id)
+        parts = _report_parts(request, study, rows)
+        data = report_pdf_module.report_pdf(
+            study, codes=parts["codes"], matrix=parts["matrix"], lines=parts["lines"]
+        )
+    record_event(
+        action=Action.EXPORTED,
+        actor=request.user,
+        obj=study,
+        request=request,
+        details={"format": "report_pdf", "language": language},
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="report-{study.pk}-{language}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
