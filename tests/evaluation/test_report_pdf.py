@@ -69,9 +69,10 @@ def test_the_report_as_pdf_in_english_and_french(world, client):
         "Matrix of themes",
         "CLSC",
         "CRD",
-        "of 1 participants",
+        "of 1 participant",  # one participant in each group: a singular
     ):
         assert expected in text, expected
+    assert "of 1 participants" not in text
     assert "Sylvie Gagnon" not in text
 
     french = client.get(url + "?language=fr")

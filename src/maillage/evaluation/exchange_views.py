@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from maillage.core.forms import add_service_errors
@@ -37,9 +38,11 @@ def _report(request, report: qdpx_exchange.ExchangeReport) -> None:
     for line in report.notices[:MAX_NOTICES]:
         messages.warning(request, line)
     if len(report.notices) > MAX_NOTICES:
+        hidden = len(report.notices) - MAX_NOTICES
         messages.warning(
             request,
-            _("And %(count)s more remarks.") % {"count": len(report.notices) - MAX_NOTICES},
+            ngettext("And %(count)s more remark.", "And %(count)s more remarks.", hidden)
+            % {"count": hidden},
         )
 
 

@@ -5,6 +5,7 @@ import hashlib
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from maillage.core.dates import DateField as BoundedDateField
 
@@ -147,7 +148,11 @@ class CleaningForm(forms.Form):
                 choices=replace_choices,
                 # A neutral word by default: never another participant's pseudonym by mistake.
                 initial=NEUTRAL.get(item.kind, "[nom]"),
-                help_text=_("Seen %(count)s time(s), for example: “…%(context)s…”")
+                help_text=ngettext_lazy(
+                    "Seen %(count)s time, for example: “…%(context)s…”",
+                    "Seen %(count)s times, for example: “…%(context)s…”",
+                    item.count,
+                )
                 % {"count": item.count, "context": item.context},
             )
             self.fields[f"reason_{n}"] = forms.CharField(

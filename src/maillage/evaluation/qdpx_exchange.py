@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
@@ -101,7 +101,7 @@ _MESSAGES = {
         "The path “%(path)s” leaves the archive or its sources folder."
     ),
     qda.Kind.TOO_MANY_ENTRIES: gettext_lazy(
-        "The archive holds %(count)s files; at most %(limit)s are accepted."
+        "The archive holds %(entries)s files; at most %(limit)s are accepted."
     ),
     qda.Kind.ENTRY_TOO_LARGE: gettext_lazy(
         "“%(path)s” would be %(size)s bytes once unpacked; at most %(limit)s bytes."
@@ -136,7 +136,7 @@ _MESSAGES = {
     qda.Kind.POSITIONS_READ_AS: gettext_lazy("Positions read as %(scheme)s."),
     qda.Kind.BOM_REMOVED: gettext_lazy("A byte order mark at the start of its text was removed."),
     qda.Kind.IGNORED_ELEMENT: gettext_lazy(
-        "Not imported: Maillage does not keep %(what)s (%(count)s)."
+        "Not imported: Maillage does not keep %(what)s (%(number)s)."
     ),
 }
 
@@ -603,9 +603,12 @@ def import_file(
         )
         if project.sources:
             notices.append(
-                _(
+                ngettext(
                     "Only the codebook was imported into the existing study; "
-                    "%(n)s sources were left out."
+                    "%(n)s source was left out.",
+                    "Only the codebook was imported into the existing study; "
+                    "%(n)s sources were left out.",
+                    len(project.sources),
                 )
                 % {"n": len(project.sources)}
             )

@@ -120,7 +120,9 @@ def _matrix_table(matrix: Matrix, lines: list[MatrixLine], styles) -> Table:
         row = [Paragraph(_text(line.name), cell)]
         for c in line.cells:
             passages = ngettext("%(n)s passage", "%(n)s passages", c.passages) % {"n": c.passages}
-            people = _("%(n)s of %(size)s participants") % {
+            people = ngettext(
+                "%(n)s of %(size)s participant", "%(n)s of %(size)s participants", c.group_size
+            ) % {
                 "n": len(c.participants),
                 "size": c.group_size,
             }

@@ -62,7 +62,8 @@ class Archive:
             raise QdaFileError(
                 [
                     Problem(
-                        Kind.TOO_MANY_ENTRIES, params={"count": len(infos), "limit": limits.entries}
+                        Kind.TOO_MANY_ENTRIES,
+                        params={"entries": len(infos), "limit": limits.entries},
                     )
                 ]
             )

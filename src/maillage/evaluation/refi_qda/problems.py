@@ -43,7 +43,7 @@ MESSAGES: dict[Kind, str] = {
     Kind.ARCHIVE_TOO_LARGE: "the file is {size} bytes; at most {limit} bytes are accepted",
     Kind.NOT_A_ZIP: "the file is not a ZIP archive (a .qdpx is one)",
     Kind.UNSAFE_PATH: "the path {path!r} leaves the archive or its sources folder",
-    Kind.TOO_MANY_ENTRIES: "the archive holds {count} files; at most {limit} are accepted",
+    Kind.TOO_MANY_ENTRIES: "the archive holds {entries} files; at most {limit} are accepted",
     Kind.ENTRY_TOO_LARGE: "{path!r} would be {size} bytes once unpacked; at most {limit} bytes",
     Kind.MISSING_PROJECT: "the archive holds no project.qde",
     Kind.NOT_XML: "the XML cannot be read: {reason}",
@@ -64,7 +64,7 @@ MESSAGES: dict[Kind, str] = {
     Kind.CONVERTED_SOURCE: "imported from the plain text the project carries for it",
     Kind.POSITIONS_READ_AS: "positions read as {scheme}",
     Kind.BOM_REMOVED: "a byte order mark at the start of its text was removed",
-    Kind.IGNORED_ELEMENT: "not imported: Maillage does not keep {what} ({count})",
+    Kind.IGNORED_ELEMENT: "not imported: Maillage does not keep {what} ({number})",
 }
 
 

@@ -524,7 +524,7 @@ class _Reader:
                 Kind.IGNORED_ELEMENT,
                 label,
                 what="selections of pictures, sounds or pages",
-                count=lost,
+                number=lost,
             )
         return found
 
@@ -722,7 +722,7 @@ class _Reader:
             ]
         for what in ("Links", "Graphs"):
             for element in self.children(root, what):
-                self.notice(Kind.IGNORED_ELEMENT, what, what=what.lower(), count=len(element))
+                self.notice(Kind.IGNORED_ELEMENT, what, what=what.lower(), number=len(element))
         project.note_guids = self.refs(root, "NoteRef")
         scheme = self.choose_scheme(raw_sources, project.origin)
         if scheme is not Scheme.CODE_POINTS:
