@@ -76,6 +76,7 @@ MIX = {
     "api_families": 10,
     "programme_dashboard": 3,
     "fhir_tasks": 6,
+    "transcript": 3,
 }
 KIND = {  # "api" or "html": the app ÷ floor target differs
     "caseload": "html",
@@ -88,6 +89,7 @@ KIND = {  # "api" or "html": the app ÷ floor target differs
     "api_families": "api",
     "programme_dashboard": "html",
     "fhir_tasks": "api",
+    "transcript": "html",
 }
 DESCRIPTION = {
     "caseload": "GET /families/ — my caseload (20 a page, what needs attention)",
@@ -104,6 +106,8 @@ DESCRIPTION = {
     "dashboard, for a site's team lead (every figure, over all its families)",
     "fhir_tasks": "GET /fhir/R4/Task?owner=…&status=… — a team's open referrals over FHIR "
     "(personal token)",
+    "transcript": "GET /studies/documents/<id>/ — a coded focus-group transcript (20,000 "
+    "words, 1,000 codings, those of the Taguette comparison), read by one of its evaluators",
 }
 # French searches a practitioner types, with and without accents.
 SEARCHES = [

@@ -65,6 +65,10 @@ def build(kind: str, user: dict, rng: random.Random) -> Request | None:
             return None
         programme = rng.choice(user["dashboards"])
         return Request(kind, "GET", f"/programmes/programmes/{programme}/dashboard/")
+    if kind == "transcript":
+        if not user.get("transcripts"):
+            return None
+        return Request(kind, "GET", f"/studies/documents/{rng.choice(user['transcripts'])}/")
     if kind == "referral_step":
         if not user["referrals"]:
             return None

@@ -4,6 +4,8 @@
    plan pages have content) and, as far as the data allows, belong to a team with
    requested referrals they may acknowledge (so the inbox has rows and the step has
    objects); each user gets its own disjoint pool of objects to write;
+   each is made an evaluator of the study of the evaluation benchmark's transcripts,
+   imported into the data set on the first run (add_transcript_readers);
 2. captures, for every request type of the mix, the SQL statements the request runs:
    the same request sent through Django's test client in this process, on the same
    database, inside a transaction rolled back afterwards (callbacks waiting for the
@@ -27,6 +29,9 @@ ACTIONS_PER_USER = 30
 FAMILIES_PER_USER = 40
 SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 BACKEND = "maillage.core.backends.PasswordBackend"
+# The study of the "transcript" request type and its long transcript (see evaluation.py).
+TRANSCRIPT_STUDY = "Banc d'essai — groupes focaux"
+TRANSCRIPT_TITLE = "Groupe focal 01"
 
 
 def pick_users(rng: random.Random, wanted: int) -> tuple[list[dict], dict]:
@@ -145,6 +150,41 @@ def pick_users(rng: random.Random, wanted: int) -> tuple[list[dict], dict]:
         else 0,
     }
     return users, stats
+
+
+def add_transcript_readers(users: list[dict]) -> None:
+    """Makes the virtual users evaluators of a study holding the transcripts of the Taguette
+    comparison (benchmarks/evaluation.py), its codings revealed: each of them may read the
+    coded 20,000-word transcript. The study is imported once per data set, by the first
+    virtual user, and found again by its title on later runs (the data set is kept between
+    runs); the seeding generator is left as it is."""
+    from maillage.core.models import User
+    from maillage.evaluation import qdpx_exchange, services
+    from maillage.evaluation.models import Document, EvaluatorRole, Study, StudyEvaluator
+
+    from .evaluation import corpus_qdpx, make_corpus
+
+    if not users:
+        return
+    study = Study.objects.filter(title=TRANSCRIPT_STUDY).order_by("created_at").first()
+    if study is None:
+        first = User.objects.get(id=users[0]["user_id"])
+        study = qdpx_exchange.import_file(
+            by=first,
+            data=corpus_qdpx(make_corpus()),
+            title=TRANSCRIPT_STUDY,
+            deidentified_reason="Synthetic benchmark transcripts",
+        ).study
+        services.reveal_codings(by=first, study=study)
+    lead = StudyEvaluator.objects.get(study=study, role=EvaluatorRole.LEAD).user
+    team = set(StudyEvaluator.objects.filter(study=study).values_list("user_id", flat=True))
+    for entry in users:
+        user = User.objects.get(id=entry["user_id"])
+        if user.pk not in team:
+            services.add_evaluator(by=lead, study=study, user=user, role=EvaluatorRole.CODER)
+    document = Document.objects.get(study=study, title=TRANSCRIPT_TITLE)
+    for entry in users:
+        entry["transcripts"] = [str(document.pk)]
 
 
 def _send(client, request):
@@ -279,6 +319,7 @@ def main() -> None:
     started = time.monotonic()
     users, stats = pick_users(rng, USERS)
     picked = time.monotonic() - started
+    add_transcript_readers(users)
     url = os.environ["DATABASE_URL"]
     floor = floors(users, random.Random(seed + 1), url, FLOOR_SAMPLES, FLOOR_REPEATS)
     with open(out, "w") as handle:

@@ -48,6 +48,8 @@ def figures(run: dict) -> dict:
         for name, scale in (("region", region), ("demo", demo)):
             if scale is None:
                 continue
+            if kind not in scale["phases"]["load"]["kinds"]:
+                continue  # a run from before this request type was in the mix
             load = scale["phases"]["load"]["kinds"][kind]
             solo = scale["phases"]["solo"]["kinds"][kind]
             floor = scale["floor"][kind]

@@ -2,10 +2,8 @@
 coding the reader may not see answers "not found", as a missing one (Zulip's access_*),
 and every read of a transcript writes one audit event."""
 
-from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
-from itertools import pairwise
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +15,7 @@ from maillage.audit.services import record_event
 from maillage.core.models import User
 from maillage.core.permissions import require
 
+from .coded_text import TurnView, turn_views
 from .models import (
     AttributeValue,
     Code,
@@ -257,34 +256,16 @@ def last_archive(study: Study) -> ArchiveMade | None:
 # --- reading a transcript --------------------------------------------------------------------
 
 
-@dataclass
-class Piece:
-    """A stretch of a turn's text and the codings that cover it."""
-
-    start: int
-    end: int
-    text: str
-    codings: list = field(default_factory=list)
-
-
-@dataclass
-class TurnView:
-    turn: SpeakerTurn
-    pieces: list[Piece]
-
-
-def _pieces(text: str, start: int, end: int, codings: list[Coding]) -> list[Piece]:
-    """The turn cut at every coding boundary inside it, each piece with its codings."""
-    cuts = {start, end}
-    inside = [c for c in codings if c.start < end and c.end > start]
-    for coding in inside:
-        cuts.update(x for x in (coding.start, coding.end) if start < x < end)
-    bounds = sorted(cuts)
-    pieces = []
-    for left, right in pairwise(bounds):
-        covering = [c for c in inside if c.start <= left and c.end >= right]
-        pieces.append(Piece(left, right, text[left:right], covering))
-    return pieces
+CODING_COLUMNS = (
+    "document_id",
+    "code_id",
+    "coder_id",
+    "start",
+    "end",
+    "memo",
+    "code__name",
+    "coder__full_name",
+)
 
 
 def read_document(user: User, document: Document) -> tuple[list[TurnView], list[Coding]]:
@@ -296,18 +277,16 @@ def read_document(user: User, document: Document) -> tuple[list[TurnView], list[
         visible_codings(user, document.study)
         .filter(document=document)
         .select_related("code", "coder")
+        # What the page and the API show of a coding: not the whole code, nor the coder's
+        # account (a thousand codings' rows were most of the read).
+        .only(*CODING_COLUMNS)
         .order_by("start", "end")
     )
     turns = list(document.turns.all())
     if not turns:
         turns = [SpeakerTurn(document=document, speaker="", start=0, end=len(document.text))]
-    text = document.text
-    starts = [c.start for c in codings]
-    views = []
-    for turn in turns:
-        # Only codings that start before the turn ends can touch it.
-        candidates = codings[: bisect_right(starts, turn.end)]
-        views.append(TurnView(turn, _pieces(text, turn.start, turn.end, candidates)))
+    with_coders = user.has_perm("evaluation.view_all_codings", document.study)
+    views = turn_views(document.text, turns, codings, with_coders=with_coders)
     return views, codings
 
 

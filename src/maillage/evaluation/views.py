@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -24,6 +25,7 @@ from maillage.core.permissions import require
 
 from . import cleaning, figures, reports, selectors, services
 from . import report_pdf as report_pdf_module
+from .coding_list import codings_html
 from .forms import (
     AgreementForm,
     CleaningForm,
@@ -347,14 +349,21 @@ def _document_page(request, document, form=None, status=200):
     study = document.study
     turns, codings = selectors.read_document(request.user, document)
     codes = selectors.codebook(request.user, study)
+    context = _study_context(request, study)
     return render(
         request,
         "evaluation/document.html",
         {
-            **_study_context(request, study),
+            **context,
             "document": document,
             "turns": turns,
             "codings": codings,
+            "codings_html": codings_html(
+                codings,
+                reader_id=request.user.pk,
+                with_coders=context["sees_all"],
+                csrf_token=get_token(request),
+            ),
             "codes": codes,
             "form": form or CodingForm(codes=[c for c, _depth in codes]),
             "can_code": request.user.has_perm("evaluation.code", study),
