@@ -634,13 +634,30 @@ class ReportPage:
         return self.number - 1
 
 
+# The windows a report page is asked in, newest first. The bound reaches PostgreSQL as a
+# literal (Django binds parameters on the client), so the planner leaves out the monthly
+# partitions older than the window: planning over every month's indexes was most of a
+# report page's time with a year of history (BENCHMARKS.md, issue 18). A family with a
+# sparse history asks the wider windows in turn, at most four queries.
+REPORT_WINDOWS = (timedelta(days=31), timedelta(days=92), timedelta(days=366), None)
+
+
 def access_report_page(family: Family, page: str | None, size: int = 50) -> ReportPage:
     try:
         number = max(1, min(int(page or 1), 10_000))
     except ValueError:
         number = 1
     start = (number - 1) * size
-    rows = list(access_report(family)[start : start + size + 1])
+    now = timezone.now()
+    for window in REPORT_WINDOWS:
+        events = access_report(family)
+        if window is not None:
+            events = events.filter(at__gte=now - window)
+        rows = list(events[start : start + size + 1])
+        # A full page (and one more row) within the window is the page the whole history
+        # gives, newest first; otherwise the next, wider window is asked.
+        if len(rows) > size:
+            break
     return ReportPage(as_reported(rows[:size], family), number, len(rows) > size)
 
 
