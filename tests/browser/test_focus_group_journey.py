@@ -70,6 +70,10 @@ def apply(page, code: str) -> None:
 
 def select_text(page, fragment: str) -> None:
     """Selects a fragment of the transcript as a mouse would (a DOM selection)."""
+    # The transcript's page may still be loading after the redirect that announced it (a
+    # slow worker under a parallel run): the selection is made once its text is there.
+    page.locator("#transcript").wait_for()
+    page.wait_for_load_state("load")
     page.evaluate(
         """(fragment) => {
           const walker = document.createTreeWalker(document.getElementById("transcript"),
