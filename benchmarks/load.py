@@ -17,7 +17,7 @@ from http.cookies import SimpleCookie
 
 import aiohttp
 
-from .mix import build
+from .mix import build, user_weights
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -62,6 +62,7 @@ class VirtualUser:
         self.plan = plan
         self.session = session
         self.cookies: dict[str, str] = {}
+        self.weights: list[float] = []  # over the mix's types (mix.user_weights)
 
     def _keep(self, response: aiohttp.ClientResponse) -> None:
         for header in response.headers.getall("Set-Cookie", []):
@@ -147,12 +148,12 @@ def _outcome(request, status: int) -> str:
 async def _user_loop(users, phase, mix, think, deadline, t0, rng) -> None:
     """One loop of requests; with several users it takes them in turn (the solo phase:
     one request at a time, spread over the users the floor was captured for)."""
-    kinds, weights = list(mix), list(mix.values())
+    kinds = list(mix)
     turn = 0
     while time.perf_counter() < deadline:
         user = users[turn % len(users)]
         turn += 1
-        kind = rng.choices(kinds, weights=weights)[0]
+        kind = rng.choices(kinds, weights=user.weights)[0]
         request = build(kind, user.plan, rng)
         if request is None:
             phase.skipped[kind] = phase.skipped.get(kind, 0) + 1
@@ -207,6 +208,8 @@ async def _run(base, users_plan, phases, mix, seed, password, solo_users, log, o
         timeout=timeout, connector=connector, cookie_jar=aiohttp.DummyCookieJar()
     ) as session:
         users = [VirtualUser(base, plan, session, password) for plan in users_plan]
+        for user, weights in zip(users, user_weights(mix, users_plan), strict=True):
+            user.weights = weights
         started = time.perf_counter()
         # Two logins at a time: Argon2 is meant to be slow, and this is not what we measure.
         gate = asyncio.Semaphore(2)

@@ -32,6 +32,37 @@ class Request:
     headers: dict = field(default_factory=dict)
 
 
+# What a user must have to send a request of a type (plan keys; see prepare.py).
+NEEDS = {
+    "family": "families",
+    "timeline": "families",
+    "referral_step": "referrals",
+    "plan_action_update": "actions",
+    "programme_dashboard": "dashboards",
+    "transcript": "transcripts",
+    "fhir_tasks": "token",
+}
+
+
+def user_weights(mix: dict[str, float], users: list[dict]) -> list[list[float]]:
+    """Each user's weights over the mix's types. A type only some users can send (only a
+    site's team lead sees a programme's dashboard) is drawn more often by them, so that its
+    share of all requests stays what the mix says and its samples suffice for a p99."""
+    able = {
+        kind: [bool(user.get(NEEDS[kind])) if kind in NEEDS else True for user in users]
+        for kind in mix
+    }
+    weights = []
+    for index in range(len(users)):
+        row = []
+        for kind, weight in mix.items():
+            senders = sum(able[kind])
+            row.append(weight * len(users) / senders if able[kind][index] else 0.0)
+            # (no sender at all: the type is left out, as build() would skip it anyway)
+        weights.append(row)
+    return weights
+
+
 def build(kind: str, user: dict, rng: random.Random) -> Request | None:
     """The next request of this kind for this user, or None when it has nothing for it."""
     if kind == "caseload":

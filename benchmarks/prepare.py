@@ -57,13 +57,14 @@ def pick_users(rng: random.Random, wanted: int) -> tuple[list[dict], dict]:
     )
     leads.sort(key=str)
     rng.shuffle(leads)
-    # Two leads of a programme site's team first, if any: the programme dashboard is theirs.
+    # Leads of a programme site's team first, up to half the users: the programme dashboard
+    # is theirs, and its share of the mix is drawn by them alone (mix.user_weights).
     site_leads = set(
         Membership.objects.filter(
             role="lead", team_id__in=Site.objects.values("team_id")
         ).values_list("practitioner__user_id", flat=True)
     )
-    front = [u for u in leads if u in site_leads][:2]
+    front = [u for u in leads if u in site_leads][: max(2, wanted // 2)]
     leads = front + [u for u in leads if u not in front]
     programmes = list(Programme.objects.all())
     claimed: set = set()
