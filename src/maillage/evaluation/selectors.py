@@ -89,6 +89,13 @@ def access_participant(user: User, participant_id: Any) -> Participant:
     return participant
 
 
+def access_session(user: User, session_id: Any) -> Session:
+    """A focus group, for the study's evaluators."""
+    session = _get(Session.objects.select_related("study"), session_id)
+    require(user, "evaluation.view_study", session.study, hide=True)
+    return session
+
+
 def visible_codings(user: User, study: Study) -> QuerySet[Coding]:
     """The codings the reader may see: their own while the study is blind, all after."""
     codings = Coding.objects.filter(document__study=study)
@@ -120,6 +127,14 @@ def pseudonym_choices(study: Study) -> list[tuple[str, str]]:
 def sessions(study: Study) -> list[Session]:
     return list(
         study.sessions.prefetch_related("present").annotate(document_count=Count("documents"))
+    )
+
+
+def session_of_study(study: Study, session_id: Any) -> Session:
+    """One focus group as the list shows it (present participants, documents counted)."""
+    return _get(
+        study.sessions.prefetch_related("present").annotate(document_count=Count("documents")),
+        session_id,
     )
 
 
