@@ -101,7 +101,7 @@ def _participant_out(participant, *, sees_real_names: bool) -> dict:
         "practitioner_id": participant.practitioner_id if sees_real_names else None,
         "consent_given_on": participant.consent_given_on,
         "consent_note": participant.consent_note if sees_real_names else None,
-        "attributes": {v.attribute.name: v.value for v in participant.attribute_values.all()},
+        "attributes": selectors.attributes_of(participant),
     }
 
 
@@ -197,7 +197,7 @@ def update_focus_group(request: HttpRequest, focus_group_id: UUID, payload: Focu
     for name in ("setting", "held_on"):
         if name in fields and fields[name] is None:
             raise ValidationError({name: _("This field is required.")})
-    if fields.get("moderator", "") is None:
+    if "moderator" in fields and fields["moderator"] is None:
         fields["moderator"] = ""
     session = services.update_session(
         by=request.user,

@@ -120,6 +120,11 @@ def participants(user: User, study: Study) -> list[Participant]:
     return list(rows.defer("real_name"))
 
 
+def attributes_of(participant: Participant) -> dict[str, str]:
+    """{attribute: value} (prefetched by participants())."""
+    return {v.attribute.name: v.value for v in participant.attribute_values.all()}
+
+
 def pseudonym_choices(study: Study) -> list[tuple[str, str]]:
     return [(str(pk), name) for pk, name in study.participants.values_list("pk", "pseudonym")]
 
