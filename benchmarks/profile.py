@@ -39,10 +39,15 @@ def main() -> None:
     from maillage.core.models import User
 
     from .mix import build
-    from .prepare import BACKEND, pick_users
+    from .prepare import BACKEND, add_transcript_readers, pick_users
 
     rng = random.Random(args.seed)
-    user = next(u for u in pick_users(rng, 3)[0] if build(args.kind, u, rng) is not None)
+    users = pick_users(rng, 3)[0]
+    if args.kind == "transcript":
+        # As prepare.py does: these users become readers of the benchmark's transcript study
+        # (imported once per data set), or none of them has a transcript to read.
+        add_transcript_readers(users)
+    user = next(u for u in users if build(args.kind, u, rng) is not None)
     client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9")
     client.force_login(User.objects.get(id=user["user_id"]), backend=BACKEND)
 

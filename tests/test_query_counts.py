@@ -311,7 +311,8 @@ def test_the_api_lists_the_caseload_in_the_pages_order(care, client):  # noqa: F
 
 # The transcript page: session, user, the document (with its study), the reader's study
 # roles, the audit row, the codings (with their codes and coders), the turns, the codebook,
-# the header's unread notifications. Nine, whatever the length of the text or the codings.
+# the header's unread notifications. Nine, whatever the length of the text or the codings;
+# eight when the rendered transcript is kept (evaluation/document_page.py: no turns read).
 TRANSCRIPT_QUERIES = 9
 
 
@@ -361,3 +362,6 @@ def test_opening_a_transcript_runs_a_bounded_number_of_queries(
         response = client.get(reverse("evaluation:document", args=[document.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("<mark>") >= codings
+    with django_assert_max_num_queries(TRANSCRIPT_QUERIES - 1):
+        again = client.get(reverse("evaluation:document", args=[document.pk]))
+    assert again.content.decode().count("<mark>") == response.content.decode().count("<mark>")

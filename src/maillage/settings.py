@@ -152,6 +152,21 @@ TEMPLATES = [
 # themselves stay in Django templates.
 FORM_RENDERER = "django.forms.renderers.Jinja2"
 
+CACHES = {
+    # Django's own default, named since another cache is added.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The coded transcripts' HTML, per worker process (evaluation/document_page.py): a
+    # 20,000-word transcript with its thousand codings is some 0.5 MB of HTML, rendered once
+    # per version of its codings instead of at every read. Its keys carry the digest of
+    # what they show, so a process never serves an outdated one; the oldest go first.
+    "transcripts": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "transcripts",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TRANSCRIPT_CACHE_ENTRIES", "64"))},
+    },
+}
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"),

@@ -379,6 +379,8 @@ def build_study(u: dict) -> dict:
         "eval_code": code,
         "eval_other_code": other_code,
         "eval_coding": coding,
+        "eval_participant": person,
+        "eval_focus_group": focus_group,
     }
 
 

@@ -17,7 +17,7 @@ says, from the product's rules (not from the code), who may do it:
 Refusals write no family access event and change nothing. Nobody whose access lacks the
 family's identity sees the caregiver's first name, last name or phone, on any route.
 
-Cells: 218 rows x 20 actors = 4360 (`test_cell_count` keeps this figure honest).
+Cells: 224 rows x 20 actors = 4480 (`test_cell_count` keeps this figure honest).
 Cells marked xfail(strict), if any, are known defects, each with its reason.
 """
 
@@ -207,6 +207,8 @@ PARAMETERS = {
     "document_id": "document",
     "code_id": "eval_code",
     "coding_id": "eval_coding",
+    "participant_id": "eval_participant",
+    "focus_group_id": "eval_focus_group",
     "site_id": "site",
     "enrolment_id": "enrolment",
     "factor_id": "factor",
@@ -878,6 +880,42 @@ API_ROWS = [
         changed=lambda w: w["study"].documents.filter(title="Par l'API").exists(),
     ),
     api("/evaluation/studies/{study_id}/agreement", allow=EVALUATORS),
+    # Participants and focus groups: read by the study's evaluators (real names by the lead
+    # only: tests/evaluation/test_api_people.py), written by the lead, as on their pages.
+    api("/evaluation/studies/{study_id}/participants", allow=EVALUATORS),
+    api(
+        "/evaluation/studies/{study_id}/participants",
+        "POST",
+        EVAL_LEAD,
+        forbid=EVAL_CODER,
+        body=form(real_name="Jean Dupuis"),
+        changed=lambda w: w["study"].participants.filter(real_name="Jean Dupuis").exists(),
+    ),
+    api(
+        "/evaluation/participants/{participant_id}",
+        "PATCH",
+        EVAL_LEAD,
+        forbid=EVAL_CODER,
+        body=form(consent_note="Signé par l'API"),
+        changed=lambda w: w["study"].participants.filter(consent_note="Signé par l'API").exists(),
+    ),
+    api("/evaluation/studies/{study_id}/focus-groups", allow=EVALUATORS),
+    api(
+        "/evaluation/studies/{study_id}/focus-groups",
+        "POST",
+        EVAL_LEAD,
+        forbid=EVAL_CODER,
+        body=form(setting="CRD par l'API", held_on="2026-03-01"),
+        changed=lambda w: w["study"].sessions.filter(setting="CRD par l'API").exists(),
+    ),
+    api(
+        "/evaluation/focus-groups/{focus_group_id}",
+        "PATCH",
+        EVAL_LEAD,
+        forbid=EVAL_CODER,
+        body=form(moderator="Animatrice par l'API"),
+        changed=lambda w: w["study"].sessions.filter(moderator="Animatrice par l'API").exists(),
+    ),
     api("/evaluation/exchange/studies/{study_id}/export.qdpx", allow=EVAL_LEAD, forbid=EVAL_CODER),
     api(
         "/evaluation/exchange/studies/{study_id}/codebook",

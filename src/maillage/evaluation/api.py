@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from maillage.core.permissions import require
+
 from . import archive, figures, reports, selectors, services
 from .schemas import (
     AgreementReportOut,
@@ -20,6 +22,12 @@ from .schemas import (
     DeleteStudyOut,
     DocumentIn,
     DocumentOut,
+    FocusGroupIn,
+    FocusGroupOut,
+    FocusGroupPatch,
+    ParticipantIn,
+    ParticipantOut,
+    ParticipantPatch,
     StudyOut,
 )
 from .transcripts import Turn
@@ -79,6 +87,125 @@ def create_code(request: HttpRequest, study_id: UUID, payload: CodeIn):
         by=request.user, study=study, parent=parents[0] if parents else None, **data
     )
     return Status(201, code)
+
+
+# --- participants and focus groups: the same rules as their pages ---------------------------
+
+
+def _participant_out(participant, *, sees_real_names: bool) -> dict:
+    """What identifies the person only for the lead (participants page)."""
+    return {
+        "id": participant.pk,
+        "pseudonym": participant.pseudonym,
+        "real_name": participant.real_name if sees_real_names else None,
+        "practitioner_id": participant.practitioner_id if sees_real_names else None,
+        "consent_given_on": participant.consent_given_on,
+        "consent_note": participant.consent_note if sees_real_names else None,
+        "attributes": selectors.attributes_of(participant),
+    }
+
+
+def _practitioner(email: str | None):
+    if not email:
+        return None
+    practitioner = selectors.practitioner_by_email(email)
+    if practitioner is None:
+        raise ValidationError({"practitioner_email": _("No practitioner has this e-mail address.")})
+    return practitioner
+
+
+def _present(study, ids) -> list:
+    present = selectors.participants_by_ids(study, ids)
+    if len(present) != len(set(ids)):
+        raise ValidationError({"present": _("Choose participants of this study.")})
+    return present
+
+
+@router.get("/studies/{study_id}/participants", response=list[ParticipantOut])
+def list_participants(request: HttpRequest, study_id: UUID):
+    """The study's participants, for its evaluators; real names (and the link to the
+    directory, the consent note) for its lead only, and that read is logged."""
+    study = selectors.access_study(request.user, study_id)
+    sees = request.user.has_perm("evaluation.view_real_names", study)
+    people = selectors.participants(request.user, study)
+    return [_participant_out(p, sees_real_names=sees) for p in people]
+
+
+@router.post("/studies/{study_id}/participants", response={201: ParticipantOut})
+def add_participant(request: HttpRequest, study_id: UUID, payload: ParticipantIn):
+    """For the study's lead: a name or a practitioner's e-mail address; the pseudonym is
+    given (P01, P02…)."""
+    study = selectors.access_study(request.user, study_id, perm="evaluation.manage_study")
+    participant = services.add_participant(
+        by=request.user,
+        study=study,
+        real_name=payload.real_name,
+        practitioner=_practitioner(payload.practitioner_email),
+        consent_given_on=payload.consent_given_on,
+        consent_note=payload.consent_note,
+        attributes=payload.attributes,
+    )
+    return Status(201, _participant_out(participant, sees_real_names=True))
+
+
+@router.patch("/participants/{participant_id}", response=ParticipantOut)
+def update_participant(request: HttpRequest, participant_id: UUID, payload: ParticipantPatch):
+    """For the study's lead: the fields sent change; an attribute sent empty is removed."""
+    participant = selectors.access_participant(request.user, participant_id)
+    require(request.user, "evaluation.manage_study", participant.study)
+    fields = payload.dict(exclude_unset=True)
+    attributes = fields.pop("attributes", None)
+    if "practitioner_email" in fields:
+        fields["practitioner"] = _practitioner(fields.pop("practitioner_email"))
+    for name in ("real_name", "consent_note"):
+        if name in fields and fields[name] is None:
+            fields[name] = ""
+    participant = services.update_participant(
+        by=request.user, participant=participant, fields=fields, attributes=attributes
+    )
+    return _participant_out(participant, sees_real_names=True)
+
+
+@router.get("/studies/{study_id}/focus-groups", response=list[FocusGroupOut])
+def list_focus_groups(request: HttpRequest, study_id: UUID):
+    study = selectors.access_study(request.user, study_id)
+    return selectors.sessions(study)
+
+
+@router.post("/studies/{study_id}/focus-groups", response={201: FocusGroupOut})
+def record_focus_group(request: HttpRequest, study_id: UUID, payload: FocusGroupIn):
+    """For the study's lead; `present` are participants' ids of this study."""
+    study = selectors.access_study(request.user, study_id, perm="evaluation.manage_study")
+    session = services.record_session(
+        by=request.user,
+        study=study,
+        setting=payload.setting,
+        held_on=payload.held_on,
+        moderator=payload.moderator,
+        present=_present(study, payload.present),
+    )
+    return Status(201, selectors.session_of_study(study, session.pk))
+
+
+@router.patch("/focus-groups/{focus_group_id}", response=FocusGroupOut)
+def update_focus_group(request: HttpRequest, focus_group_id: UUID, payload: FocusGroupPatch):
+    """For the study's lead: the fields sent change; `present`, when sent, is the whole list."""
+    session = selectors.access_session(request.user, focus_group_id)
+    require(request.user, "evaluation.manage_study", session.study)
+    fields = payload.dict(exclude_unset=True)
+    ids = fields.pop("present", None)
+    for name in ("setting", "held_on"):
+        if name in fields and fields[name] is None:
+            raise ValidationError({name: _("This field is required.")})
+    if "moderator" in fields and fields["moderator"] is None:
+        fields["moderator"] = ""
+    session = services.update_session(
+        by=request.user,
+        session=session,
+        fields=fields,
+        present=None if ids is None else _present(session.study, ids),
+    )
+    return selectors.session_of_study(session.study, session.pk)
 
 
 @router.post("/studies/{study_id}/documents", response={201: DocumentOut})

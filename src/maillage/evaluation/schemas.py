@@ -1,9 +1,13 @@
 """API schemas of the evaluation workspace. Texts bounded like the pages' forms."""
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import StringConstraints
+
+from maillage.core.dates import ApiDate
 
 from .models import DOCUMENT_MAX_CHARS, MEMO_MAX, SHORT_TEXT_MAX, TITLE_MAX
 
@@ -121,3 +125,78 @@ class DeleteStudyIn(Schema):
 
 class DeleteStudyOut(Schema):
     removed: dict[str, int]
+
+
+# --- participants and focus groups -------------------------------------------------------------
+
+
+# A participant's attributes: {"setting": "CLSC", ...}, bounded as the page's form and the table.
+AttributeName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+AttributeValue = Annotated[str, StringConstraints(max_length=200)]
+
+
+class ParticipantOut(Schema):
+    """A participant as the participants page shows them. What identifies the person (real
+    name, link to the directory, consent note) is for the study's lead only: null for the
+    other evaluators."""
+
+    id: UUID
+    pseudonym: str
+    real_name: str | None
+    practitioner_id: UUID | None
+    consent_given_on: date | None
+    consent_note: str | None
+    attributes: dict[str, str]
+
+
+class ParticipantIn(Schema):
+    """A new participant: a name, or the e-mail address of a practitioner of the directory.
+    The pseudonym (P01, P02…) is given by the study."""
+
+    real_name: str = Field("", max_length=200)
+    practitioner_email: str = Field("", max_length=254)
+    consent_given_on: ApiDate | None = None
+    consent_note: str = Field("", max_length=300)
+    attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict, max_length=50)
+
+
+class ParticipantPatch(Schema):
+    """Only the fields sent change; an attribute sent empty is removed. The pseudonym stays
+    (the transcripts name the participant by it)."""
+
+    real_name: str | None = Field(None, max_length=200)
+    practitioner_email: str | None = Field(None, max_length=254)
+    consent_given_on: ApiDate | None = None
+    consent_note: str | None = Field(None, max_length=300)
+    attributes: dict[AttributeName, AttributeValue] | None = Field(None, max_length=50)
+
+
+class FocusGroupOut(Schema):
+    id: UUID
+    setting: str
+    held_on: date
+    moderator: str
+    present: list[UUID]
+    document_count: int
+
+    @staticmethod
+    def resolve_present(obj) -> list:
+        return [participant.pk for participant in obj.present.all()]
+
+
+class FocusGroupIn(Schema):
+    setting: str = Field(min_length=1, max_length=200)
+    held_on: ApiDate
+    moderator: str = Field("", max_length=200)
+    present: list[UUID] = Field(default_factory=list, max_length=500)
+
+
+class FocusGroupPatch(Schema):
+    """Only the fields sent change; `present`, when sent, is the whole list."""
+
+    setting: str | None = Field(None, min_length=1, max_length=200)
+    held_on: ApiDate | None = None
+    moderator: str | None = Field(None, max_length=200)
+    present: list[UUID] | None = Field(None, max_length=500)

@@ -2,12 +2,14 @@
 coding the reader may not see answers "not found", as a missing one (Zulip's access_*),
 and every read of a transcript writes one audit event."""
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from maillage.audit.models import Action, AuditEvent
@@ -87,6 +89,13 @@ def access_participant(user: User, participant_id: Any) -> Participant:
     return participant
 
 
+def access_session(user: User, session_id: Any) -> Session:
+    """A focus group, for the study's evaluators."""
+    session = _get(Session.objects.select_related("study"), session_id)
+    require(user, "evaluation.view_study", session.study, hide=True)
+    return session
+
+
 def visible_codings(user: User, study: Study) -> QuerySet[Coding]:
     """The codings the reader may see: their own while the study is blind, all after."""
     codings = Coding.objects.filter(document__study=study)
@@ -111,6 +120,11 @@ def participants(user: User, study: Study) -> list[Participant]:
     return list(rows.defer("real_name"))
 
 
+def attributes_of(participant: Participant) -> dict[str, str]:
+    """{attribute: value} (prefetched by participants())."""
+    return {v.attribute.name: v.value for v in participant.attribute_values.all()}
+
+
 def pseudonym_choices(study: Study) -> list[tuple[str, str]]:
     return [(str(pk), name) for pk, name in study.participants.values_list("pk", "pseudonym")]
 
@@ -118,6 +132,14 @@ def pseudonym_choices(study: Study) -> list[tuple[str, str]]:
 def sessions(study: Study) -> list[Session]:
     return list(
         study.sessions.prefetch_related("present").annotate(document_count=Count("documents"))
+    )
+
+
+def session_of_study(study: Study, session_id: Any) -> Session:
+    """One focus group as the list shows it (present participants, documents counted)."""
+    return _get(
+        study.sessions.prefetch_related("present").annotate(document_count=Count("documents")),
+        session_id,
     )
 
 
@@ -288,6 +310,80 @@ def read_document(user: User, document: Document) -> tuple[list[TurnView], list[
     with_coders = user.has_perm("evaluation.view_all_codings", document.study)
     views = turn_views(document.text, turns, codings, with_coders=with_coders)
     return views, codings
+
+
+class CodeName(NamedTuple):
+    name: str
+
+
+class CoderName(NamedTuple):
+    full_name: str
+
+
+class ShownCoding(NamedTuple):
+    """What the document page shows of a coding, shaped like a Coding for the renderers
+    (coded_text, coding_list): read as plain values, a thousand codings cost a tenth of
+    what a thousand model instances (with their code and coder) did."""
+
+    pk: str
+    start: int
+    end: int
+    memo: str
+    coder_id: str
+    code: CodeName
+    coder: CoderName
+
+
+@dataclass(frozen=True)
+class TranscriptReading:
+    """A transcript as one reader may see it: the codings visible to them, and a digest of
+    everything the page shows of them (ids, spans, memos, code and coder names). Two readings
+    with the same digest show the same codings, so a rendition may be kept under it."""
+
+    rows: list[tuple]
+    digest: str
+    with_coders: bool
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+    def codings(self) -> list[ShownCoding]:
+        """Built only when a rendition is made (not when a kept one is served)."""
+        return [
+            ShownCoding(pk, start, end, memo, coder, CodeName(code), CoderName(name))
+            for pk, start, end, memo, coder, code, name in self.rows
+        ]
+
+
+def read_document_codings(user: User, document: Document) -> TranscriptReading:
+    """The document page's read: one audit event, as read_document; one query for the
+    codings whatever their number."""
+    require(user, "evaluation.view_transcript", document.study, hide=True)
+    record_event(action=Action.VIEWED, actor=user, obj=document, details={"parts": ["transcript"]})
+    rows = list(
+        visible_codings(user, document.study)
+        .filter(document=document)
+        # Ids as text: parsing a thousand UUIDs was a third of the read.
+        .annotate(
+            id_text=Cast("id", TextField()),
+            coder_text=Cast("coder_id", TextField()),
+        )
+        .order_by("start", "end", "id")
+        .values_list(
+            "id_text", "start", "end", "memo", "coder_text", "code__name", "coder__full_name"
+        )
+    )
+    with_coders = user.has_perm("evaluation.view_all_codings", document.study)
+    # The names are part of the digest: a renamed code or coder is a new rendition.
+    digest = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return TranscriptReading(rows, digest, with_coders)
+
+
+def transcript_turns(document: Document) -> list[SpeakerTurn]:
+    """The turns the page is cut in (a text without turns is one turn)."""
+    turns = list(document.turns.all())
+    return turns or [SpeakerTurn(document=document, speaker="", start=0, end=len(document.text))]
 
 
 def account_by_email(email: str) -> User | None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
+from maillage.core.dates import check_in_range
 from maillage.core.deidentification import NameIndex
 from maillage.core.models import User
 from maillage.core.permissions import require
@@ -131,6 +132,7 @@ def add_participant(
         )
     if practitioner is not None and not real_name.strip():
         real_name = f"{practitioner.first_name} {practitioner.last_name}"
+    check_in_range(consent_given_on, field="consent_given_on", label=_("Research consent given on"))
     Study.objects.select_for_update().filter(pk=study.pk).first()
     participant = Participant(
         study=study,
@@ -184,10 +186,83 @@ def record_session(
     require(by, "evaluation.manage_study", study)
     if any(p.study_id != study.pk for p in present):
         raise ValidationError({"present": _("Choose participants of this study.")})
+    check_in_range(held_on, field="held_on", label=_("Date"))
     session = Session(study=study, setting=setting, held_on=held_on, moderator=moderator)
     _clean_and_save(session)
     session.present.set(present)
     _event(Action.CREATED, by=by, obj=session)
+    return session
+
+
+PARTICIPANT_FIELDS = ("real_name", "practitioner", "consent_given_on", "consent_note")
+
+
+@transaction.atomic
+def update_participant(
+    *,
+    by: User,
+    participant: Participant,
+    fields: Mapping[str, Any],
+    attributes: Mapping[str, str] | None = None,
+) -> Participant:
+    """The lead corrects a participant: name, link to the directory, research consent,
+    attributes (an empty value removes one). The pseudonym never changes: the transcripts
+    name the participant by it."""
+    require(by, "evaluation.manage_study", participant.study)
+    unknown = set(fields) - set(PARTICIPANT_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed.")})
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    for name, value in fields.items():
+        setattr(participant, name, value.strip() if isinstance(value, str) else value)
+    if not participant.real_name and participant.practitioner is None:
+        raise ValidationError(
+            {"real_name": _("Give the participant's name, or choose them in the directory.")}
+        )
+    check_in_range(
+        participant.consent_given_on,
+        field="consent_given_on",
+        label=_("Research consent given on"),
+    )
+    _clean_and_save(participant)
+    for name, value in (attributes or {}).items():
+        _set_attribute(participant, name, value)
+    # The names of the fields changed, never their values (a real name stays out of the log).
+    changed = sorted(fields) + sorted(
+        f"attribute:{name.strip()[:100]}" for name in attributes or {}
+    )
+    _event(Action.UPDATED, by=by, obj=participant, details={"fields": changed})
+    return participant
+
+
+SESSION_FIELDS = ("setting", "held_on", "moderator")
+
+
+@transaction.atomic
+def update_session(
+    *,
+    by: User,
+    session: Session,
+    fields: Mapping[str, Any],
+    present: Sequence[Participant] | None = None,
+) -> Session:
+    """The lead corrects a focus group: where, when, who moderated, who was there (the whole
+    list when given)."""
+    require(by, "evaluation.manage_study", session.study)
+    unknown = set(fields) - set(SESSION_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed.")})
+    if present is not None and any(p.study_id != session.study_id for p in present):
+        raise ValidationError({"present": _("Choose participants of this study.")})
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    for name, value in fields.items():
+        setattr(session, name, value.strip() if isinstance(value, str) else value)
+    check_in_range(session.held_on, field="held_on", label=_("Date"))
+    _clean_and_save(session)
+    if present is not None:
+        session.present.set(present)
+    changed = sorted(fields) + (["present"] if present is not None else [])
+    _event(Action.UPDATED, by=by, obj=session, details={"fields": changed})
     return session
 
 

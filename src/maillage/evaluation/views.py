@@ -23,9 +23,8 @@ from maillage.core import csv_export
 from maillage.core.forms import add_service_errors
 from maillage.core.permissions import require
 
-from . import cleaning, figures, reports, selectors, services
+from . import cleaning, document_page, figures, reports, selectors, services
 from . import report_pdf as report_pdf_module
-from .coding_list import codings_html
 from .forms import (
     AgreementForm,
     CleaningForm,
@@ -347,26 +346,24 @@ def import_clean(request, study_id):
 
 def _document_page(request, document, form=None, status=200):
     study = document.study
-    turns, codings = selectors.read_document(request.user, document)
+    reading = selectors.read_document_codings(request.user, document)
     codes = selectors.codebook(request.user, study)
     context = _study_context(request, study)
+    can_code = request.user.has_perm("evaluation.code", study)
     return render(
         request,
         "evaluation/document.html",
         {
             **context,
             "document": document,
-            "turns": turns,
-            "codings": codings,
-            "codings_html": codings_html(
-                codings,
-                reader_id=request.user.pk,
-                with_coders=context["sees_all"],
-                csrf_token=get_token(request),
+            "transcript_html": document_page.transcript_html(reading, document, can_code=can_code),
+            "coding_count": reading.count,
+            "codings_html": document_page.codings_list_html(
+                reading, document, reader_id=request.user.pk, csrf_token=get_token(request)
             ),
             "codes": codes,
             "form": form or CodingForm(codes=[c for c, _depth in codes]),
-            "can_code": request.user.has_perm("evaluation.code", study),
+            "can_code": can_code,
         },
         status=status,
     )
