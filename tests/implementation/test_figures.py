@@ -4,12 +4,16 @@ sustainability means and interval, trained capacity after a departure, register 
 
 import math
 import statistics
+from collections import Counter
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from maillage.core.models import User
 from maillage.directory.models import Membership
 from maillage.families import services as family_services
-from maillage.implementation import selectors, services
+from maillage.implementation import figures, selectors, services
 from maillage.implementation.models import EnrolmentStatus, ExitReason, TrainingKind
 
 from .conftest import COMPONENTS, days_ago
@@ -258,3 +262,64 @@ def test_stage_days_and_share_of_activities(programme_setup):
     assert found["engagement"].share_done == 4 / 5
     assert found["feasibility"].days == 50
     assert found["readiness"].days is None
+
+
+def test_a_site_dashboard_counts_only_the_families_and_sessions_of_its_site(delivered):
+    """The other site enrols a family (2 sessions, one missed, one rated 1): the programme's
+    figures add it, the first site's leave it out."""
+    s = delivered
+    owner = s["users"]["owner"]
+    Membership.objects.create(practitioner=owner.practitioner, team=s["teams"]["obstetrics"])
+    owner = User.objects.get(id=owner.id)  # a new request: the teams are read again
+    e = services.enrol_family(
+        by=owner,
+        family=_second_family(s, "Inès"),
+        site=s["other_site"],
+        referred_on=days_ago(33),
+        offered_on=days_ago(32),
+        enrolled_on=days_ago(31),
+    )
+    services.record_session(by=owner, enrolment=e, held_on=days_ago(30), attended=False)
+    services.record_session(
+        by=owner,
+        enrolment=e,
+        held_on=days_ago(23),
+        fidelity={COMPONENTS[0]: 1},
+        rated_by="supervisor",
+    )
+    whole = selectors.dashboard(fetched_by=s["coordinator"], programme=s["programme"])
+    one = selectors.dashboard(fetched_by=s["coordinator"], programme=s["programme"], site=s["site"])
+    # Reach: the first site's 2 of 3, the programme's 3 of 4.
+    assert (one.reach.numerator, one.reach.denominator) == (2, 3)
+    assert (whole.reach.numerator, whole.reach.denominator) == (3, 4)
+    # Days to first session: the new family waited 10 days (referred 33, came 23 days ago).
+    assert one.days_to_first.counts == {15: 1, 20: 1}
+    assert whole.days_to_first.counts == {10: 1, 15: 1, 20: 1}
+    assert whole.days_to_first.median == 15
+    assert whole.per_family.counts == {1: 2, 3: 1}
+    assert (one.no_shows.numerator, one.no_shows.denominator) == (1, 5)
+    assert (whole.no_shows.numerator, whole.no_shows.denominator) == (2, 7)
+    assert (whole.share_rated.numerator, whole.share_rated.denominator) == (4, 5)
+    assert set(one.fidelity_by_site) == {s["site"].id}
+    assert whole.fidelity_by_site[s["other_site"].id] == 1.0
+    owner_id = owner.practitioner.id
+    means = [statistics.fmean([4, 2]), 5.0, 3.0]
+    assert one.fidelity_by_practitioner[owner_id] == pytest.approx(statistics.fmean(means))
+    assert whole.fidelity_by_practitioner[owner_id] == pytest.approx(
+        statistics.fmean([*means, 1.0])
+    )
+    assert sum(n for _q, _m, n in whole.fidelity_trend) == 4
+    e.refresh_from_db()
+    assert sum(one.statuses.values()) == 4
+    assert whole.statuses - one.statuses == Counter({e.status: 1})
+
+
+@given(st.lists(st.integers(min_value=-400, max_value=400), max_size=40))
+def test_a_summary_from_counts_is_the_median_and_mean_of_the_values(values):
+    summary = figures.Summary.of_counts(Counter(values))
+    assert summary.n == len(values)
+    if values:
+        assert summary.median == statistics.median(values)
+        assert summary.mean == pytest.approx(statistics.fmean(values))
+    else:
+        assert (summary.median, summary.mean) == (None, None)
