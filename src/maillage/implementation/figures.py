@@ -167,30 +167,26 @@ def trained_capacity(
             left.setdefault(key, today)
         elif key in left and left[key] > today:
             del left[key]
-    sites = sorted({s for s, _p in trained_from}, key=str)
-    series: dict = {}
-    for site_id in sites:
-        row = []
-        for month in months:
-            end = min(add_months(month, 1) - timedelta(days=1), today)
-            row.append(
-                sum(
-                    1
-                    for (s, p), start in trained_from.items()
-                    if s == site_id
-                    and start <= end
-                    and not ((s, p) in left and left[(s, p)] <= end)
-                )
+    # Each site's trained practitioners apart: (trained from, left on or None).
+    by_site: dict = defaultdict(list)
+    now: dict = defaultdict(int)
+    for (s, p), start in trained_from.items():
+        by_site[s].append((start, left.get((s, p))))
+        now[s] += (s, p) in in_team and (s, p) not in left
+    sites = sorted(by_site, key=str)
+    ends = [min(add_months(month, 1) - timedelta(days=1), today) for month in months]
+    series = {
+        site_id: [
+            sum(
+                1
+                for start, gone in by_site[site_id]
+                if start <= end and not (gone is not None and gone <= end)
             )
-        series[site_id] = row
-    now = {
-        site_id: sum(
-            1
-            for (s, p) in trained_from
-            if s == site_id and (s, p) in in_team and (s, p) not in left
-        )
+            for end in ends
+        ]
         for site_id in sites
     }
+    now = {site_id: now[site_id] for site_id in sites}
     lost: dict = defaultdict(list)
     for s, p in left:
         if (s, p) in trained_from:

@@ -400,21 +400,14 @@ SELECT 'days', days, COUNT(*) FROM families WHERE days IS NOT NULL GROUP BY days
 # the totals of sessions, and the mean fidelity of rated sessions (the mean of their means)
 # by site, by practitioner and by quarter, with how many sessions were rated.
 _SESSION_FIGURES_SQL = """
-WITH chosen AS (
+WITH rated AS (
     SELECT s.id, s.site_id, s.practitioner_id, s.attended,
-           {year} AS year, {quarter} AS quarter
+           {year} AS year, {quarter} AS quarter, AVG(r.score) AS fidelity
     FROM implementation_programmesession s
     JOIN implementation_enrolment e ON e.id = s.enrolment_id
+    LEFT JOIN implementation_fidelityrating r ON r.session_id = s.id
     WHERE e.programme_id = %s AND s.site_id {sites}
-), rated AS (
-    SELECT c.*, m.fidelity
-    FROM chosen c
-    LEFT JOIN (
-        SELECT r.session_id, AVG(r.score) AS fidelity
-        FROM implementation_fidelityrating r
-        JOIN chosen c ON c.id = r.session_id
-        GROUP BY r.session_id
-    ) m ON m.session_id = c.id
+    GROUP BY s.id
 )
 SELECT 'all', NULL, CAST(NULL AS integer), CAST(NULL AS integer), COUNT(*),
        SUM(CASE WHEN attended THEN 0 ELSE 1 END),
