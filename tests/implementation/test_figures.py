@@ -5,6 +5,7 @@ sustainability means and interval, trained capacity after a departure, register 
 import math
 import statistics
 from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
@@ -323,3 +324,58 @@ def test_a_summary_from_counts_is_the_median_and_mean_of_the_values(values):
         assert summary.mean == pytest.approx(statistics.fmean(values))
     else:
         assert (summary.median, summary.mean) == (None, None)
+
+
+@given(
+    trainings=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b"]),
+            st.integers(1, 4),
+            st.sampled_from(["initial", "certification", "booster"]),
+            st.integers(0, 400),
+        ),
+        max_size=12,
+    ),
+    members=st.sets(st.tuples(st.sampled_from(["a", "b"]), st.integers(1, 4))),
+    departures=st.dictionaries(
+        st.tuples(st.sampled_from(["a", "b"]), st.integers(1, 4)), st.integers(0, 420)
+    ),
+)
+def test_trained_capacity_is_a_count_of_who_was_trained_and_still_there(
+    trainings, members, departures
+):
+    today = date(2026, 11, 29)
+    start = today - timedelta(days=400)
+    rows = [(s, p, kind, start + timedelta(days=d)) for s, p, kind, d in trainings]
+    left_rows = [(s, p, start + timedelta(days=d)) for (s, p), d in departures.items()]
+    months = figures.month_range(start, today)
+    capacity = figures.trained_capacity(
+        trainings=rows, members=members, departures=left_rows, months=months, today=today
+    )
+
+    def counted(site, practitioner, end) -> bool:
+        trained = [
+            on
+            for s, p, k, on in rows
+            if (s, p) == (site, practitioner) and k in ("initial", "certification")
+        ]
+        if not trained or min(trained) > end:
+            return False
+        gone = departures.get((site, practitioner))
+        gone_on = start + timedelta(days=gone) if gone is not None else None
+        if (site, practitioner) not in members:
+            gone_on = gone_on or today  # membership ended: lost from today at the latest
+        elif gone_on is not None and gone_on > today:
+            gone_on = None  # a departure still to come
+        return gone_on is None or gone_on > end
+
+    for site in ("a", "b"):
+        for month, value in zip(months, capacity.series.get(site, [0] * len(months)), strict=True):
+            end = min(
+                date(month.year + month.month // 12, month.month % 12 + 1, 1),
+                today + timedelta(days=1),
+            ) - timedelta(days=1)
+            assert value == sum(counted(site, p, end) for p in range(1, 5))
+        assert capacity.now.get(site, 0) == sum(
+            counted(site, p, today) and (site, p) in members for p in range(1, 5)
+        )
