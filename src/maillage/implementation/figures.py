@@ -1,8 +1,9 @@
 """The figures of programmes in practice, as pure functions on rows read by selectors.py.
 
 No function here touches the database or a family's identity: each takes plain rows (ids,
-dates, scores) and returns numbers, so that a test can recompute every figure by hand from
-the same rows, and so that no name can end up in a figure.
+dates, scores, or counts and means the database already grouped: the dashboard's families,
+sessions and ratings) and returns numbers, so that a test can recompute every figure by
+hand, and so that no name can end up in a figure.
 """
 
 from collections import Counter, defaultdict

@@ -3,8 +3,9 @@
 Professional information (programmes, sites, stages) is read by every active account. A
 family's enrolment and sessions are read only through the families app's selectors
 (access_family: the family's one access rule, one access event, 404 when not visible). The
-dashboard reads plain rows in a fixed number of queries and leaves the arithmetic to
-figures.py: no family is named in it.
+dashboard lets the database count and average in a fixed number of queries (a few rows per
+site, practitioner, quarter or number of sessions, never one per family or session) and
+leaves the rest of the arithmetic to figures.py: no family is named in it.
 """
 
 import re
