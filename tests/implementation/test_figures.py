@@ -4,12 +4,17 @@ sustainability means and interval, trained capacity after a departure, register 
 
 import math
 import statistics
+from collections import Counter
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from maillage.core.models import User
 from maillage.directory.models import Membership
 from maillage.families import services as family_services
-from maillage.implementation import selectors, services
+from maillage.implementation import figures, selectors, services
 from maillage.implementation.models import EnrolmentStatus, ExitReason, TrainingKind
 
 from .conftest import COMPONENTS, days_ago
@@ -91,10 +96,10 @@ def test_engagement_and_dose_figures_equal_a_count_from_the_rows(delivered):
     assert (board.reach.numerator, board.reach.denominator) == (2, 3)
     # Days from referral to first attended session: A referred 40 days ago, first seen 25
     # days ago -> 15; B referred 60, first seen 40 -> 20.
-    assert sorted(board.days_to_first.values) == [15, 20]
+    assert board.days_to_first.counts == {15: 1, 20: 1}
     assert board.days_to_first.median == 17.5
     # Sessions attended per enrolled family: A 3 (one missed), B 1.
-    assert sorted(board.per_family.values) == [1, 3]
+    assert board.per_family.counts == {1: 1, 3: 1}
     assert board.per_family.median == 2
     distribution = dict(board.distribution)
     assert distribution["1"] == 1 and distribution["3"] == 1 and distribution["12+"] == 0
@@ -258,3 +263,119 @@ def test_stage_days_and_share_of_activities(programme_setup):
     assert found["engagement"].share_done == 4 / 5
     assert found["feasibility"].days == 50
     assert found["readiness"].days is None
+
+
+def test_a_site_dashboard_counts_only_the_families_and_sessions_of_its_site(delivered):
+    """The other site enrols a family (2 sessions, one missed, one rated 1): the programme's
+    figures add it, the first site's leave it out."""
+    s = delivered
+    owner = s["users"]["owner"]
+    Membership.objects.create(practitioner=owner.practitioner, team=s["teams"]["obstetrics"])
+    owner = User.objects.get(id=owner.id)  # a new request: the teams are read again
+    e = services.enrol_family(
+        by=owner,
+        family=_second_family(s, "Inès"),
+        site=s["other_site"],
+        referred_on=days_ago(33),
+        offered_on=days_ago(32),
+        enrolled_on=days_ago(31),
+    )
+    services.record_session(by=owner, enrolment=e, held_on=days_ago(30), attended=False)
+    services.record_session(
+        by=owner,
+        enrolment=e,
+        held_on=days_ago(23),
+        fidelity={COMPONENTS[0]: 1},
+        rated_by="supervisor",
+    )
+    whole = selectors.dashboard(fetched_by=s["coordinator"], programme=s["programme"])
+    one = selectors.dashboard(fetched_by=s["coordinator"], programme=s["programme"], site=s["site"])
+    # Reach: the first site's 2 of 3, the programme's 3 of 4.
+    assert (one.reach.numerator, one.reach.denominator) == (2, 3)
+    assert (whole.reach.numerator, whole.reach.denominator) == (3, 4)
+    # Days to first session: the new family waited 10 days (referred 33, came 23 days ago).
+    assert one.days_to_first.counts == {15: 1, 20: 1}
+    assert whole.days_to_first.counts == {10: 1, 15: 1, 20: 1}
+    assert whole.days_to_first.median == 15
+    assert whole.per_family.counts == {1: 2, 3: 1}
+    assert (one.no_shows.numerator, one.no_shows.denominator) == (1, 5)
+    assert (whole.no_shows.numerator, whole.no_shows.denominator) == (2, 7)
+    assert (whole.share_rated.numerator, whole.share_rated.denominator) == (4, 5)
+    assert set(one.fidelity_by_site) == {s["site"].id}
+    assert whole.fidelity_by_site[s["other_site"].id] == 1.0
+    owner_id = owner.practitioner.id
+    means = [statistics.fmean([4, 2]), 5.0, 3.0]
+    assert one.fidelity_by_practitioner[owner_id] == pytest.approx(statistics.fmean(means))
+    assert whole.fidelity_by_practitioner[owner_id] == pytest.approx(
+        statistics.fmean([*means, 1.0])
+    )
+    assert sum(n for _q, _m, n in whole.fidelity_trend) == 4
+    e.refresh_from_db()
+    assert sum(one.statuses.values()) == 4
+    assert whole.statuses - one.statuses == Counter({e.status: 1})
+
+
+@given(st.lists(st.integers(min_value=-400, max_value=400), max_size=40))
+def test_a_summary_from_counts_is_the_median_and_mean_of_the_values(values):
+    summary = figures.Summary.of_counts(Counter(values))
+    assert summary.n == len(values)
+    if values:
+        assert summary.median == statistics.median(values)
+        assert summary.mean == pytest.approx(statistics.fmean(values))
+    else:
+        assert (summary.median, summary.mean) == (None, None)
+
+
+@given(
+    trainings=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b"]),
+            st.integers(1, 4),
+            st.sampled_from(["initial", "certification", "booster"]),
+            st.integers(0, 400),
+        ),
+        max_size=12,
+    ),
+    members=st.sets(st.tuples(st.sampled_from(["a", "b"]), st.integers(1, 4))),
+    departures=st.dictionaries(
+        st.tuples(st.sampled_from(["a", "b"]), st.integers(1, 4)), st.integers(0, 420)
+    ),
+)
+def test_trained_capacity_is_a_count_of_who_was_trained_and_still_there(
+    trainings, members, departures
+):
+    today = date(2026, 11, 29)
+    start = today - timedelta(days=400)
+    rows = [(s, p, kind, start + timedelta(days=d)) for s, p, kind, d in trainings]
+    left_rows = [(s, p, start + timedelta(days=d)) for (s, p), d in departures.items()]
+    months = figures.month_range(start, today)
+    capacity = figures.trained_capacity(
+        trainings=rows, members=members, departures=left_rows, months=months, today=today
+    )
+
+    def counted(site, practitioner, end) -> bool:
+        trained = [
+            on
+            for s, p, k, on in rows
+            if (s, p) == (site, practitioner) and k in ("initial", "certification")
+        ]
+        if not trained or min(trained) > end:
+            return False
+        gone = departures.get((site, practitioner))
+        gone_on = start + timedelta(days=gone) if gone is not None else None
+        if (site, practitioner) not in members:
+            gone_on = gone_on or today  # membership ended: lost from today at the latest
+        elif gone_on is not None and gone_on > today:
+            gone_on = None  # a departure still to come
+        return gone_on is None or gone_on > end
+
+    for site in ("a", "b"):
+        for month, value in zip(months, capacity.series.get(site, [0] * len(months)), strict=True):
+            end = min(
+                date(month.year + month.month // 12, month.month % 12 + 1, 1),
+                today + timedelta(days=1),
+            ) - timedelta(days=1)
+            assert value == sum(counted(site, p, end) for p in range(1, 5))
+        assert capacity.now.get(site, 0) == sum(
+            counted(site, p, today) and (site, p) in members for p in range(1, 5)
+        )

@@ -58,7 +58,7 @@ def _ratio(r) -> dict:
 
 
 def _summary(s) -> dict:
-    return {"n": len(s.values), "median": s.median, "mean": s.mean}
+    return {"n": s.n, "median": s.median, "mean": s.mean}
 
 
 @router.get("/programmes", response=list[PracticeProgrammeOut])

@@ -1,11 +1,11 @@
 """The figures of programmes in practice, as pure functions on rows read by selectors.py.
 
 No function here touches the database or a family's identity: each takes plain rows (ids,
-dates, scores) and returns numbers, so that a test can recompute every figure by hand from
-the same rows, and so that no name can end up in a figure.
+dates, scores, or counts and means the database already grouped: the dashboard's families,
+sessions and ratings) and returns numbers, so that a test can recompute every figure by
+hand, and so that no name can end up in a figure.
 """
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,25 +17,22 @@ from .models import TRAINED_BY, EnrolmentStatus, Stage
 
 
 @dataclass(frozen=True)
-class EnrolmentRow:
-    id: object
-    site_id: object
+class EnrolmentGroup:
+    """Enrolments counted by what the figures tell apart (one row of a GROUP BY)."""
+
     status: str
-    eligible: bool
-    referred_on: date
-    enrolled_on: date | None
-    ended_on: date | None
     exit_reason: str
+    eligible: bool
+    count: int
+    enrolled: int  # of which have an enrolment date
 
 
 @dataclass(frozen=True)
-class SessionRow:
-    id: object
-    enrolment_id: object
-    site_id: object
-    practitioner_id: object
-    held_on: date
-    attended: bool
+class SessionTotals:
+    sessions: int  # held or missed
+    missed: int
+    attended: int
+    attended_rated: int  # attended and rated for fidelity
 
 
 @dataclass(frozen=True)
@@ -50,126 +47,86 @@ class Ratio:
 
 @dataclass(frozen=True)
 class Summary:
-    values: tuple
+    """The median and mean of whole numbers given as {value: how many families}: the
+    database counts, the few distinct values come here (not one row per family)."""
+
+    counts: dict
+    n: int
     median: float | None
     mean: float | None
 
     @classmethod
-    def of(cls, values: Iterable[float]) -> "Summary":
-        values = tuple(values)
-        if not values:
-            return cls((), None, None)
-        return cls(values, statistics.median(values), statistics.fmean(values))
+    def of_counts(cls, counts: dict) -> "Summary":
+        counts = {v: c for v, c in counts.items() if c}
+        n = sum(counts.values())
+        if not n:
+            return cls({}, 0, None, None)
+        ordered = sorted(counts.items())
+
+        def nth(k: int) -> int:  # the k-th smallest value, from 0
+            for value, count in ordered:
+                if k < count:
+                    return value
+                k -= count
+            raise IndexError(k)
+
+        # As statistics.median: the middle value, or the mean of the two middle ones.
+        half = n // 2
+        median = nth(half) if n % 2 else (nth(half - 1) + nth(half)) / 2
+        return cls(dict(ordered), n, median, sum(v * c for v, c in ordered) / n)
 
 
 # --- engagement and dose ------------------------------------------------------------------
 
 
-def reach(enrolments: Sequence[EnrolmentRow]) -> Ratio:
+def reach(groups: Sequence[EnrolmentGroup]) -> Ratio:
     """Eligible referred families who were enrolled ÷ eligible referred families."""
-    eligible = [e for e in enrolments if e.eligible]
-    return Ratio(sum(1 for e in eligible if e.enrolled_on is not None), len(eligible))
-
-
-def attended_by_enrolment(sessions: Iterable[SessionRow]) -> dict:
-    counts: Counter = Counter()
-    for s in sessions:
-        if s.attended:
-            counts[s.enrolment_id] += 1
-    return counts
-
-
-def days_to_first_session(
-    enrolments: Sequence[EnrolmentRow], sessions: Iterable[SessionRow]
-) -> Summary:
-    """Days from referral to the first session the family came to, for every family that
-    came to one."""
-    first: dict = {}
-    for s in sessions:
-        if s.attended and (s.enrolment_id not in first or s.held_on < first[s.enrolment_id]):
-            first[s.enrolment_id] = s.held_on
-    return Summary.of((first[e.id] - e.referred_on).days for e in enrolments if e.id in first)
-
-
-def sessions_per_family(
-    enrolments: Sequence[EnrolmentRow], sessions: Iterable[SessionRow]
-) -> Summary:
-    """Sessions attended by each enrolled family (0 for an enrolled family not yet seen)."""
-    counts = attended_by_enrolment(sessions)
-    return Summary.of(counts.get(e.id, 0) for e in enrolments if e.enrolled_on is not None)
+    eligible = [g for g in groups if g.eligible]
+    return Ratio(sum(g.enrolled for g in eligible), sum(g.count for g in eligible))
 
 
 def dose_distribution(per_family: Summary, planned_dose: int) -> list[tuple[str, int]]:
     """How many families received 0, 1, … sessions, the last bar "planned dose or more"."""
-    counts = Counter(min(v, planned_dose) for v in per_family.values)
+    counts: Counter = Counter()
+    for sessions, families in per_family.counts.items():
+        counts[min(sessions, planned_dose)] += families
     return [
         (f"{k}+" if k == planned_dose else str(k), counts.get(k, 0))
         for k in range(planned_dose + 1)
     ]
 
 
-def completion(
-    enrolments: Sequence[EnrolmentRow], sessions: Iterable[SessionRow], threshold: int
-) -> Ratio:
+def completion(per_family: Summary, threshold: int) -> Ratio:
     """Enrolled families who attended at least `threshold` sessions ÷ enrolled families."""
-    counts = attended_by_enrolment(sessions)
-    enrolled = [e for e in enrolments if e.enrolled_on is not None]
-    return Ratio(sum(1 for e in enrolled if counts.get(e.id, 0) >= threshold), len(enrolled))
-
-
-def no_shows(sessions: Sequence[SessionRow]) -> Ratio:
-    """Sessions the family did not come to ÷ sessions planned (held or missed)."""
-    return Ratio(sum(1 for s in sessions if not s.attended), len(sessions))
-
-
-def exit_reasons(enrolments: Iterable[EnrolmentRow]) -> Counter:
-    return Counter(
-        e.exit_reason for e in enrolments if e.status == EnrolmentStatus.EXITED and e.exit_reason
+    return Ratio(
+        sum(families for sessions, families in per_family.counts.items() if sessions >= threshold),
+        per_family.n,
     )
 
 
-def status_counts(enrolments: Iterable[EnrolmentRow]) -> Counter:
-    return Counter(e.status for e in enrolments)
+def no_shows(totals: SessionTotals) -> Ratio:
+    """Sessions the family did not come to ÷ sessions planned (held or missed)."""
+    return Ratio(totals.missed, totals.sessions)
 
 
-# --- fidelity -------------------------------------------------------------------------------
+def share_rated(totals: SessionTotals) -> Ratio:
+    """Sessions the family came to that were rated for fidelity ÷ sessions they came to."""
+    return Ratio(totals.attended_rated, totals.attended)
 
 
-def session_means(ratings: Iterable[tuple]) -> dict:
-    """{session id: mean of its component scores} from (session id, score) rows."""
-    scores: dict = defaultdict(list)
-    for session_id, score in ratings:
-        scores[session_id].append(score)
-    return {k: statistics.fmean(v) for k, v in scores.items()}
+def exit_reasons(groups: Iterable[EnrolmentGroup]) -> Counter:
+    found: Counter = Counter()
+    for g in groups:
+        if g.status == EnrolmentStatus.EXITED and g.exit_reason:
+            found[g.exit_reason] += g.count
+    return found
 
 
-def share_rated(sessions: Sequence[SessionRow], means: dict) -> Ratio:
-    attended = [s for s in sessions if s.attended]
-    return Ratio(sum(1 for s in attended if s.id in means), len(attended))
-
-
-def fidelity_by(sessions: Iterable[SessionRow], means: dict, key: str) -> dict:
-    """Mean fidelity (the mean of rated sessions' means) per practitioner or per site."""
-    grouped: dict = defaultdict(list)
-    for s in sessions:
-        if s.id in means:
-            grouped[getattr(s, key)].append(means[s.id])
-    return {k: statistics.fmean(v) for k, v in grouped.items()}
-
-
-def fidelity_trend(
-    sessions: Iterable[SessionRow], means: dict
-) -> list[tuple[tuple[int, int], float, int]]:
-    """((year, quarter 1 to 4), mean fidelity of the quarter's rated sessions, sessions rated),
-    in order."""
-    grouped: dict = defaultdict(list)
-    for s in sessions:
-        if s.id in means:
-            grouped[(s.held_on.year, (s.held_on.month - 1) // 3)].append(means[s.id])
-    return [
-        ((year, q + 1), statistics.fmean(values), len(values))
-        for (year, q), values in sorted(grouped.items())
-    ]
+def status_counts(groups: Iterable[EnrolmentGroup]) -> Counter:
+    found: Counter = Counter()
+    for g in groups:
+        found[g.status] += g.count
+    return found
 
 
 # --- trained capacity -----------------------------------------------------------------------
@@ -211,30 +168,26 @@ def trained_capacity(
             left.setdefault(key, today)
         elif key in left and left[key] > today:
             del left[key]
-    sites = sorted({s for s, _p in trained_from}, key=str)
-    series: dict = {}
-    for site_id in sites:
-        row = []
-        for month in months:
-            end = min(add_months(month, 1) - timedelta(days=1), today)
-            row.append(
-                sum(
-                    1
-                    for (s, p), start in trained_from.items()
-                    if s == site_id
-                    and start <= end
-                    and not ((s, p) in left and left[(s, p)] <= end)
-                )
+    # Each site's trained practitioners apart: (trained from, left on or None).
+    by_site: dict = defaultdict(list)
+    now: dict = defaultdict(int)
+    for (s, p), start in trained_from.items():
+        by_site[s].append((start, left.get((s, p))))
+        now[s] += (s, p) in in_team and (s, p) not in left
+    sites = sorted(by_site, key=str)
+    ends = [min(add_months(month, 1) - timedelta(days=1), today) for month in months]
+    series = {
+        site_id: [
+            sum(
+                1
+                for start, gone in by_site[site_id]
+                if start <= end and not (gone is not None and gone <= end)
             )
-        series[site_id] = row
-    now = {
-        site_id: sum(
-            1
-            for (s, p) in trained_from
-            if s == site_id and (s, p) in in_team and (s, p) not in left
-        )
+            for end in ends
+        ]
         for site_id in sites
     }
+    now = {site_id: now[site_id] for site_id in sites}
     lost: dict = defaultdict(list)
     for s, p in left:
         if (s, p) in trained_from:
@@ -299,16 +252,13 @@ def stage_figures(rows: Iterable, order: Sequence[str], today: date) -> list[Sta
 # --- sustainability -------------------------------------------------------------------------
 
 
-def domain_means(answers: Iterable[tuple]) -> dict:
-    """{(year, domain): MeanInterval} from (assessment id, year, domain, score) rows: each
-    respondent's domain score is the mean of their answers in the domain; the figure is the
-    mean of those scores over respondents, with its t-based 95 % interval."""
-    per_respondent: dict = defaultdict(list)
-    for assessment_id, year, domain, score in answers:
-        per_respondent[(year, domain, assessment_id)].append(score)
+def domain_means(respondent_means: Iterable[tuple]) -> dict:
+    """{(year, domain): MeanInterval} from (year, domain, one respondent's mean score in the
+    domain) rows (the database averages each respondent's answers): the figure is the mean
+    of those scores over respondents, with its t-based 95 % interval."""
     grouped: dict = defaultdict(list)
-    for (year, domain, _a), scores in per_respondent.items():
-        grouped[(year, domain)].append(statistics.fmean(scores))
+    for year, domain, mean in respondent_means:
+        grouped[(year, domain)].append(float(mean))
     return {key: mean_with_interval(values) for key, values in sorted(grouped.items())}
 
 

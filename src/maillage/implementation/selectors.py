@@ -3,15 +3,18 @@
 Professional information (programmes, sites, stages) is read by every active account. A
 family's enrolment and sessions are read only through the families app's selectors
 (access_family: the family's one access rule, one access event, 404 when not visible). The
-dashboard reads plain rows in a fixed number of queries and leaves the arithmetic to
-figures.py: no family is named in it.
+dashboard lets the database count and average in a fixed number of queries (a few rows per
+site, practitioner, quarter or number of sessions, never one per family or session) and
+leaves the rest of the arithmetic to figures.py: no family is named in it.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, UUIDField
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +35,6 @@ from .models import (
     Enrolment,
     Factor,
     FactorAction,
-    FidelityRating,
     Programme,
     ProgrammeSession,
     Site,
@@ -334,8 +336,6 @@ def sees_family_programmes(user: User, family: Family) -> bool:
 class Dashboard:
     programme: Programme
     sites: list[Site]
-    enrolments: list[figures.EnrolmentRow]
-    sessions: list[figures.SessionRow]
     reach: figures.Ratio
     days_to_first: figures.Summary
     per_family: figures.Summary
@@ -355,76 +355,192 @@ class Dashboard:
     stages: dict
 
 
+# Ids in raw SQL as the ORM would pass them (SQLite keeps UUIDs as text) and read them.
+_UUID = UUIDField()
+
+# What SQL cannot say the same way in PostgreSQL and SQLite (the embedded default).
+_DATE_SQL = {
+    "postgresql": {
+        "days": "(p.first_on - e.referred_on)",
+        "year": "CAST(EXTRACT(YEAR FROM s.held_on) AS integer)",
+        "quarter": "CAST(EXTRACT(QUARTER FROM s.held_on) AS integer)",
+    },
+    "sqlite": {
+        "days": "CAST(julianday(p.first_on) - julianday(e.referred_on) AS integer)",
+        "year": "CAST(strftime('%%Y', s.held_on) AS integer)",
+        "quarter": "((CAST(strftime('%%m', s.held_on) AS integer) + 2) / 3)",
+    },
+}
+
+# Per family (enrolment): the sessions it came to and the days from its referral to the
+# first of them; then how many families came to 0, 1, 2… sessions (enrolled families) and
+# how many waited 0, 1, 2… days. A session counts where it was held ({sites}), as the
+# enrolments count where they were made.
+_FAMILY_COUNTS_SQL = """
+WITH per_enrolment AS (
+    SELECT s.enrolment_id,
+           SUM(CASE WHEN s.attended THEN 1 ELSE 0 END) AS attended,
+           MIN(CASE WHEN s.attended THEN s.held_on END) AS first_on
+    FROM implementation_programmesession s
+    JOIN implementation_enrolment e ON e.id = s.enrolment_id
+    WHERE e.programme_id = {programme} AND s.site_id {sites}
+    GROUP BY s.enrolment_id
+), families AS (
+    SELECT e.enrolled_on IS NOT NULL AS enrolled,
+           COALESCE(p.attended, 0) AS attended,
+           {days} AS days
+    FROM implementation_enrolment e
+    LEFT JOIN per_enrolment p ON p.enrolment_id = e.id
+    WHERE e.programme_id = {programme} AND e.site_id {sites}
+)
+SELECT 'dose', attended, COUNT(*) FROM families WHERE enrolled GROUP BY attended
+UNION ALL
+SELECT 'days', days, COUNT(*) FROM families WHERE days IS NOT NULL GROUP BY days
+"""
+
+# Per session: its fidelity (the mean of its components' scores, none when unrated); then
+# the totals of sessions, and the mean fidelity of rated sessions (the mean of their means)
+# by site, by practitioner and by quarter, with how many sessions were rated. The ratings
+# are averaged before the join, on two narrow columns: grouping the joined rows by session
+# costs twice as much at region scale.
+_SESSION_FIGURES_SQL = """
+WITH rated AS (
+    SELECT s.id, s.site_id, s.practitioner_id, s.attended,
+           {year} AS year, {quarter} AS quarter, m.fidelity
+    FROM implementation_programmesession s
+    JOIN implementation_enrolment e ON e.id = s.enrolment_id
+    LEFT JOIN (
+        SELECT r.session_id, AVG(r.score) AS fidelity
+        FROM implementation_fidelityrating r
+        JOIN implementation_programmesession rs ON rs.id = r.session_id
+        WHERE rs.site_id {sites}
+        GROUP BY r.session_id
+    ) m ON m.session_id = s.id
+    WHERE e.programme_id = {programme} AND s.site_id {sites}
+)
+SELECT 'all', NULL, CAST(NULL AS integer), CAST(NULL AS integer), COUNT(*),
+       SUM(CASE WHEN attended THEN 0 ELSE 1 END),
+       SUM(CASE WHEN attended THEN 1 ELSE 0 END),
+       SUM(CASE WHEN attended AND fidelity IS NOT NULL THEN 1 ELSE 0 END), NULL
+FROM rated
+UNION ALL
+SELECT 'site', site_id, NULL, NULL, COUNT(fidelity), NULL, NULL, NULL, AVG(fidelity)
+FROM rated WHERE fidelity IS NOT NULL GROUP BY site_id
+UNION ALL
+SELECT 'practitioner', practitioner_id, NULL, NULL, COUNT(fidelity), NULL, NULL, NULL,
+       AVG(fidelity)
+FROM rated WHERE fidelity IS NOT NULL GROUP BY practitioner_id
+UNION ALL
+SELECT 'quarter', NULL, year, quarter, COUNT(fidelity), NULL, NULL, NULL, AVG(fidelity)
+FROM rated WHERE fidelity IS NOT NULL GROUP BY year, quarter
+"""
+
+
+def _dashboard_sql(template: str, programme: Programme, site: Site | None) -> tuple[str, list]:
+    """The statement for the programme's sites, or one of them, with its parameters (one
+    for each {programme} and {sites}, in their order)."""
+    programme_id = _UUID.get_db_prep_value(programme.id, connection)
+    if site is None:
+        sites = "IN (SELECT id FROM implementation_site WHERE programme_id = %s)"
+        chosen = programme_id
+    else:
+        sites = "= %s"
+        chosen = _UUID.get_db_prep_value(site.id, connection)
+    params = [
+        programme_id if name == "programme" else chosen
+        for name in re.findall(r"\{(programme|sites)\}", template)
+    ]
+    sql = template.format(programme="%s", sites=sites, **_DATE_SQL[connection.vendor])
+    return sql, params
+
+
+def _family_counts(programme: Programme, site: Site | None) -> tuple[dict, dict]:
+    """({sessions attended: enrolled families}, {days to first session: families})."""
+    per_family: dict = {}
+    days: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(*_dashboard_sql(_FAMILY_COUNTS_SQL, programme, site))
+        for kind, value, families in cursor.fetchall():
+            (per_family if kind == "dose" else days)[int(value)] = families
+    return per_family, days
+
+
+@dataclass
+class _SessionFigures:
+    totals: figures.SessionTotals
+    by_site: dict
+    by_practitioner: dict
+    trend: list
+
+
+def _session_figures(programme: Programme, site: Site | None) -> _SessionFigures:
+    found = _SessionFigures(figures.SessionTotals(0, 0, 0, 0), {}, {}, [])
+    with connection.cursor() as cursor:
+        cursor.execute(*_dashboard_sql(_SESSION_FIGURES_SQL, programme, site))
+        rows = cursor.fetchall()
+    for kind, key, year, quarter, sessions, missed, attended, rated, fidelity in rows:
+        if kind == "all":
+            found.totals = figures.SessionTotals(sessions, missed or 0, attended or 0, rated or 0)
+        elif kind == "quarter":
+            found.trend.append(((year, quarter), float(fidelity), sessions))
+        else:
+            # A key as the ORM reads it (a UUID, also from SQLite's text).
+            key = _UUID.to_python(key)
+            (found.by_site if kind == "site" else found.by_practitioner)[key] = float(fidelity)
+    found.trend.sort()
+    return found
+
+
 def dashboard(
     *, fetched_by: User, programme: Programme, site: Site | None = None, today: date | None = None
 ) -> Dashboard:
     """Every figure of the programme (or of one of its sites) in a fixed number of queries,
-    whatever the number of families, sessions or answers. Aggregates only: the rows read
-    carry ids and dates, never a family's name."""
+    whatever the number of families, sessions or answers: the database aggregates, and
+    returns counts and means, never a row per family or per session (nor a family's name)."""
     require(fetched_by, "implementation.view_dashboard", programme, hide=True)
     today = today or timezone.localdate()
     sites = sites_of(programme)
     chosen = [s for s in sites if site is None or s.id == site.id]
     site_ids = [s.id for s in chosen]
-    enrolments = [
-        figures.EnrolmentRow(*row)
+    groups = [
+        figures.EnrolmentGroup(*row)
         for row in Enrolment.objects.filter(programme=programme, site_id__in=site_ids)
         .order_by()
-        .values_list(
-            "id",
-            "site_id",
-            "status",
-            "eligible",
-            "referred_on",
-            "enrolled_on",
-            "ended_on",
-            "exit_reason",
-        )
+        .values_list("status", "exit_reason", "eligible")
+        .annotate(count=Count("id"), enrolled=Count("id", filter=Q(enrolled_on__isnull=False)))
     ]
-    sessions = [
-        figures.SessionRow(*row)
-        for row in ProgrammeSession.objects.filter(
-            enrolment__programme=programme, site_id__in=site_ids
-        )
-        .order_by()
-        .values_list("id", "enrolment_id", "site_id", "practitioner_id", "held_on", "attended")
-    ]
-    means = figures.session_means(
-        FidelityRating.objects.filter(
-            session__enrolment__programme=programme, session__site_id__in=site_ids
-        )
-        .order_by()
-        .values_list("session_id", "score")
-    )
-    by_practitioner = figures.fidelity_by(sessions, means, "practitioner_id")
+    per_family_counts, days_counts = _family_counts(programme, site)
+    per_family = figures.Summary.of_counts(per_family_counts)
+    sessions = _session_figures(programme, site)
+    by_practitioner = sessions.by_practitioner
     names = {p.id: str(p) for p in Practitioner.objects.filter(id__in=list(by_practitioner))}
-    per_family = figures.sessions_per_family(enrolments, sessions)
-    answers = (
+    respondent_means = (
         SustainabilityAnswer.objects.filter(assessment__site_id__in=site_ids)
         .order_by()
-        .values_list("assessment_id", "assessment__year", "item__domain", "score")
+        # Each respondent (assessment) has one score per domain: the mean of their answers.
+        .values_list("assessment_id", "assessment__year", "item__domain")
+        .annotate(mean=Avg("score"))
+        .values_list("assessment__year", "item__domain", "mean")
     )
     factors = Factor.objects.filter(Q(programme=programme) | Q(programme__isnull=True))
     return Dashboard(
         programme=programme,
         sites=sites,
-        enrolments=enrolments,
-        sessions=sessions,
-        reach=figures.reach(enrolments),
-        days_to_first=figures.days_to_first_session(enrolments, sessions),
+        reach=figures.reach(groups),
+        days_to_first=figures.Summary.of_counts(days_counts),
         per_family=per_family,
         distribution=figures.dose_distribution(per_family, programme.planned_dose),
-        completion=figures.completion(enrolments, sessions, programme.completion_at),
-        no_shows=figures.no_shows(sessions),
-        exit_reasons=figures.exit_reasons(enrolments),
-        statuses=figures.status_counts(enrolments),
-        share_rated=figures.share_rated(sessions, means),
-        fidelity_by_site=figures.fidelity_by(sessions, means, "site_id"),
+        completion=figures.completion(per_family, programme.completion_at),
+        no_shows=figures.no_shows(sessions.totals),
+        exit_reasons=figures.exit_reasons(groups),
+        statuses=figures.status_counts(groups),
+        share_rated=figures.share_rated(sessions.totals),
+        fidelity_by_site=sessions.by_site,
         fidelity_by_practitioner=by_practitioner,
         practitioner_names=names,
-        fidelity_trend=figures.fidelity_trend(sessions, means),
+        fidelity_trend=sessions.trend,
         capacity=_capacity(chosen, today),
-        sustainability=figures.domain_means(answers),
+        sustainability=figures.domain_means(respondent_means),
         register=figures.register_counts(
             (polarity, category, [c for c in sectors.split(",") if c], heard_on)
             for polarity, category, sectors, heard_on in factors.order_by().values_list(
