@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.management.commands import flush
 from django.db import connection
+from hypothesis import HealthCheck, settings
 
 from maillage.core.models import Role, User
 from maillage.directory.models import (
@@ -26,6 +27,11 @@ from maillage.directory.services import (
 )
 
 PASSWORD = "a long test password 2026"
+
+# Property tests judge results, never time: on a busy 2-core machine (the parallel suite, CI)
+# Hypothesis's deadline and its "too slow" health check failed tests whose results were right.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 
 # The audit table refuses DELETE and TRUNCATE at the database level. Transactional tests

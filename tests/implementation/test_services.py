@@ -143,6 +143,7 @@ def test_a_session_is_a_timeline_entry_with_fidelity(enrolled):
     entry = TimelineEntry.objects.get(id=session.entry_id)
     assert entry.kind == EntryKind.PROGRAMME_SESSION
     assert sorted(session.ratings.values_list("score", flat=True)) == [4, 5]
+    assert ProgrammeSession.objects.get(id=session.id).fidelity == 4.5
     s["enrolment"].refresh_from_db()
     assert s["enrolment"].status == EnrolmentStatus.IN_SESSIONS
 

@@ -16,6 +16,12 @@ from maillage.training.indicators import MeanInterval, add_months, mean_with_int
 from .models import TRAINED_BY, EnrolmentStatus, Stage
 
 
+def session_fidelity(scores: Sequence[int]) -> float | None:
+    """A session's fidelity: the mean of its components' scores; none when it was not rated.
+    Stored on the session when its ratings are written (ProgrammeSession.fidelity)."""
+    return sum(scores) / len(scores) if scores else None
+
+
 @dataclass(frozen=True)
 class EnrolmentGroup:
     """Enrolments counted by what the figures tell apart (one row of a GROUP BY)."""

@@ -333,6 +333,9 @@ class ProgrammeSession(TimeStamped):
     attended = models.BooleanField(_("the family came"), default=True)
     components = models.JSONField(_("components covered"), default=list)
     rated_by = models.CharField(_("rated by"), max_length=12, choices=RatedBy, blank=True)
+    # The mean of its components' scores (none when unrated), written with the ratings: the
+    # dashboard averages sessions, and reading every rating made it grow with the programme.
+    fidelity = models.FloatField(_("fidelity"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["held_on", "created_at"]

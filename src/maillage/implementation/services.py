@@ -27,6 +27,7 @@ from maillage.families import services as family_services
 from maillage.families.models import Category, EntryKind, Family, Visibility
 from maillage.reviews.models import ACTION_TRANSITIONS, Situation, SituationKind
 
+from .figures import session_fidelity
 from .models import (
     ENROLMENT_TRANSITIONS,
     FACTOR_TRANSITIONS,
@@ -563,6 +564,7 @@ def record_session(
         attended=attended,
         components=[c for c in programme.core_components if c in components],
         rated_by=rated_by if rated else "",
+        fidelity=session_fidelity(list(rated.values())),
     )
     FidelityRating.objects.bulk_create(
         FidelityRating(session=session, component=c, score=s) for c, s in rated.items()

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from maillage.core.tokens import join_codes
 from maillage.families.models import Category, EntryKind, TimelineEntry, Visibility
+from maillage.implementation.figures import session_fidelity
 from maillage.implementation.models import (
     STAGE_ORDER,
     Departure,
@@ -379,14 +380,15 @@ class ImplementationStage:
                             session.rated_by = (
                                 RatedBy.SUPERVISOR if rng.random() < 0.3 else RatedBy.PRACTITIONER
                             )
+                            scores = [
+                                _clamp(rng.gauss(fidelity_base, 0.7), 1, 5)
+                                for _c in session.components
+                            ]
                             ratings.extend(
-                                FidelityRating(
-                                    session=session,
-                                    component=c,
-                                    score=_clamp(rng.gauss(fidelity_base, 0.7), 1, 5),
-                                )
-                                for c in session.components
+                                FidelityRating(session=session, component=c, score=score)
+                                for c, score in zip(session.components, scores, strict=True)
                             )
+                            session.fidelity = session_fidelity(scores)
                     day += timedelta(days=rng.randint(6, 12))
                 if came:
                     enrolment.status = EnrolmentStatus.IN_SESSIONS
