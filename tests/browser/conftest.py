@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("MAILLAGE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,6 +28,12 @@ AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 OUTPUT = PROJECT / "test-results" / "browser"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 740}
+# How long an action or a wait may take. Under `make test` two workers share two cores with
+# the live servers and chromium, and every page a test loads is replayed twice for axe-core
+# (in the load event, while the test's own wait runs): Playwright's own 30 s, not less. Its
+# assertions (`expect`) wait 5 s unless told: the same 30 s for them.
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 # A CSP violation is reported on the console by the page itself, whatever Chromium logs.
 REPORT_CSP = """
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -175,7 +182,7 @@ def new_context(chromium, browser_watch):
         context.add_init_script(path=str(AXE))
         context.add_init_script(script=REPORT_CSP)
         context.add_init_script(script=AXE_ON_LOAD)
-        context.set_default_timeout(15000)
+        context.set_default_timeout(TIMEOUT_MS)
         context.on("page", browser_watch.watch)
         contexts.append(context)
         return context
@@ -195,6 +202,17 @@ def output_dir(request) -> Path:
     path = OUTPUT / request.node.name.replace("/", "_")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def switch_language(page, button: str, language: str) -> None:
+    """Presses the header's language button (`button`, its name) and waits for the page to
+    come back in `language`. The form posts and the server redirects to the same address:
+    the URL cannot tell the new page from the old one, and `wait_for_load_state` returns at
+    once on the page already loaded, so the next step could read, or navigate away from, the
+    page in the old language."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
 
 
 def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
