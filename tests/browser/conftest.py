@@ -160,6 +160,20 @@ def chromium():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+@pytest.fixture(scope="session")
+def warm_start(chromium, django_db_setup, live_server):
+    """Loads the login page once per worker, in a throwaway context, before any test's first
+    page. The first request to a worker's live server imports the URL map and the views,
+    compiles the templates; the browser's first page starts a renderer. Under a parallel run
+    on a busy machine that cold start alone passed the 15 s, then the 30 s, of a test's first
+    `goto`: here it has its own, generous allowance, and the tests' timeouts measure pages."""
+    context = chromium.new_context()
+    try:
+        context.new_page().goto(f"{live_server.url}/login/", timeout=4 * TIMEOUT_MS)
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def browser_watch():
     watch = BrowserWatch()
@@ -171,7 +185,7 @@ def browser_watch():
 
 
 @pytest.fixture
-def new_context(chromium, browser_watch):
+def new_context(chromium, browser_watch, warm_start):
     """Opens a watched browser context (the real CSP, console errors, axe on every page);
     takes Playwright's context options. The contexts are closed after the test."""
     contexts = []
