@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("MAILLAGE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,6 +28,12 @@ AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 OUTPUT = PROJECT / "test-results" / "browser"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 740}
+# How long an action or a wait may take. Under `make test` two workers share two cores with
+# the live servers and chromium, and every page a test loads is replayed twice for axe-core
+# (in the load event, while the test's own wait runs): Playwright's own 30 s, not less. Its
+# assertions (`expect`) wait 5 s unless told: the same 30 s for them.
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 # A CSP violation is reported on the console by the page itself, whatever Chromium logs.
 REPORT_CSP = """
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -153,6 +160,20 @@ def chromium():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+@pytest.fixture(scope="session")
+def warm_start(chromium, django_db_setup, live_server):
+    """Loads the login page once per worker, in a throwaway context, before any test's first
+    page. The first request to a worker's live server imports the URL map and the views,
+    compiles the templates; the browser's first page starts a renderer. Under a parallel run
+    on a busy machine that cold start alone passed the 15 s, then the 30 s, of a test's first
+    `goto`: here it has its own, generous allowance, and the tests' timeouts measure pages."""
+    context = chromium.new_context()
+    try:
+        context.new_page().goto(f"{live_server.url}/login/", timeout=4 * TIMEOUT_MS)
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def browser_watch():
     watch = BrowserWatch()
@@ -164,7 +185,7 @@ def browser_watch():
 
 
 @pytest.fixture
-def new_context(chromium, browser_watch):
+def new_context(chromium, browser_watch, warm_start):
     """Opens a watched browser context (the real CSP, console errors, axe on every page);
     takes Playwright's context options. The contexts are closed after the test."""
     contexts = []
@@ -175,7 +196,7 @@ def new_context(chromium, browser_watch):
         context.add_init_script(path=str(AXE))
         context.add_init_script(script=REPORT_CSP)
         context.add_init_script(script=AXE_ON_LOAD)
-        context.set_default_timeout(15000)
+        context.set_default_timeout(TIMEOUT_MS)
         context.on("page", browser_watch.watch)
         contexts.append(context)
         return context
@@ -195,6 +216,17 @@ def output_dir(request) -> Path:
     path = OUTPUT / request.node.name.replace("/", "_")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def switch_language(page, button: str, language: str) -> None:
+    """Presses the header's language button (`button`, its name) and waits for the page to
+    come back in `language`. The form posts and the server redirects to the same address:
+    the URL cannot tell the new page from the old one, and `wait_for_load_state` returns at
+    once on the page already loaded, so the next step could read, or navigate away from, the
+    page in the old language."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
 
 
 def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:

@@ -2,6 +2,7 @@
 English; the pages pass axe-core on desktop and on a phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 from maillage.seeding.generator import DEMO_PASSWORD, SCALES, NetworkGenerator
 from tests.browser.conftest import axe_violations
@@ -36,21 +37,21 @@ def test_practitioner_finds_a_perinatal_team_and_reads_it_in_english(
     # htmx swaps the results in, then pushes the search into the address bar.
     page.wait_for_url("**q=perinatalite**")
     results = page.locator("#results .card h2 a")
-    assert page.locator("#results").inner_text().count("Périnatalité") >= 1
+    expect(page.locator("#results")).to_contain_text("Périnatalité", use_inner_text=True)
     assert axe_violations(page) == []
     page.screenshot(path=output_dir / "1-directory-search-fr.png", full_page=True)
 
     team_name = results.first.inner_text()
     results.first.click()
     page.get_by_role("heading", level=1, name=team_name).wait_for()
-    assert page.get_by_role("heading", name="Qui fait quoi").is_visible()
+    expect(page.get_by_role("heading", name="Qui fait quoi")).to_be_visible()
     assert axe_violations(page) == []
     page.screenshot(path=output_dir / "2-team-fr.png", full_page=True)
 
     page.get_by_role("button", name="English").click()
     page.get_by_role("heading", name="Who does what").wait_for()
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", name="Services offered").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Services offered")).to_be_visible()
     page.screenshot(path=output_dir / "3-team-en.png", full_page=True)
     assert (output_dir / "3-team-en.png").stat().st_size > 10_000
 
@@ -59,7 +60,7 @@ def test_practitioner_finds_a_perinatal_team_and_reads_it_in_english(
     page.get_by_label("Search").fill("perinatal")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**q=perinatal**")
-    assert "team" in page.locator(".results-count").inner_text()
+    expect(page.locator(".results-count")).to_contain_text("team", use_inner_text=True)
 
 
 def test_pages_pass_axe_on_a_phone(live_server, demo_network, new_context, output_dir):

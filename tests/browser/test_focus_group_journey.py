@@ -8,6 +8,7 @@ from datetime import date
 
 import docx
 import pytest
+from playwright.sync_api import expect
 
 from maillage.directory.models import Organization, Practitioner, Sector, Team
 from maillage.evaluation import services
@@ -64,7 +65,11 @@ def study(transactional_db, tmp_path):
 def apply(page, code: str) -> None:
     form = page.locator("#coding-form")
     form.get_by_label(code).check()
-    form.get_by_role("button", name="Apply the codes").click()
+    # The form posts and the document's page comes back with "1 coding added.": from the
+    # second coding on, the page clicked already says so, so the new page is waited for
+    # (else the next selection is made in the page about to go).
+    with page.expect_navigation():
+        form.get_by_role("button", name="Apply the codes").click()
     page.get_by_text("1 coding added.").wait_for()
 
 
@@ -110,7 +115,7 @@ def test_import_code_blind_reveal_and_compare(live_server, study, new_context, o
 
     # The guard flags the real name, in the speakers' labels and in what was said.
     lead.get_by_role("heading", name="De-identify the transcript").wait_for()
-    assert lead.get_by_text("“Sylvie Bérubé” (name of a person)").count() == 1
+    expect(lead.get_by_text("“Sylvie Bérubé” (name of a person)")).to_have_count(1)
     assert axe_violations(lead) == []
     lead.screenshot(path=output_dir / "1-guard-findings.png", full_page=True)
     lead.get_by_label("Speaker “Sylvie Bérubé”").select_option(label="P01")
@@ -138,7 +143,10 @@ def test_import_code_blind_reveal_and_compare(live_server, study, new_context, o
     coder.get_by_role("link", name="Groupes de discussion").click()
     coder.get_by_role("link", name="Groupe CLSC").click()
     coder.get_by_text("Blind coding: you see only your own codings.").wait_for()
-    assert coder.locator("mark").count() == 0
+    # The notice heads the page: no mark is counted before the transcript below it is in.
+    coder.wait_for_load_state()
+    coder.locator("#transcript").wait_for()
+    expect(coder.locator("mark")).to_have_count(0)
     select_text(coder, "on réfère souvent sans savoir")
     apply(coder, "Référer sans suivi")
     select_text(coder, "connaître le rôle de chacun change tout")
@@ -146,7 +154,7 @@ def test_import_code_blind_reveal_and_compare(live_server, study, new_context, o
     assert axe_violations(coder) == []
     coder.screenshot(path=output_dir / "3-coder-b-blind.png", full_page=True)
     assert Coding.objects.count() == 5
-    assert coder.get_by_role("link", name="Agreement").count() == 0
+    expect(coder.get_by_role("link", name="Agreement")).to_have_count(0)
 
     # The lead reveals; agreement and matrix.
     lead.get_by_role("link", name="Groupes de discussion").first.click()
@@ -155,17 +163,19 @@ def test_import_code_blind_reveal_and_compare(live_server, study, new_context, o
     lead.get_by_role("link", name="Agreement").click()
     table = lead.locator("#agreement-table")
     table.wait_for()
-    assert table.get_by_role("row").count() == 1 + 1 + 3
-    assert "All codes" in table.inner_text()
+    expect(table.get_by_role("row")).to_have_count(1 + 1 + 3)
+    expect(table).to_contain_text("All codes", use_inner_text=True)
     assert axe_violations(lead) == []
     lead.screenshot(path=output_dir / "4-agreement.png", full_page=True)
     lead.get_by_role("link", name="Matrix").click()
     matrix = lead.locator("#matrix-table")
     matrix.wait_for()
-    assert "CLSC" in matrix.inner_text() and "CRD" in matrix.inner_text()
+    expect(matrix).to_contain_text("CLSC", use_inner_text=True)
+    expect(matrix).to_contain_text("CRD", use_inner_text=True)
     assert axe_violations(lead) == []
     lead.screenshot(path=output_dir / "5-matrix.png", full_page=True)
     lead.locator("#matrix-table").get_by_role("link").first.click()
     lead.locator("blockquote").first.wait_for()
+    lead.wait_for_load_state()  # every quote, not the first one only
     assert "Bérubé" not in lead.content()
     lead.screenshot(path=output_dir / "6-quotes.png", full_page=True)

@@ -85,7 +85,6 @@ def open_as(new_context, base, email, errors, *, device=None):
     """A browser context of its own for one person, in French, logged in, under the real
     Content-Security-Policy (conftest's watched context: console errors, axe)."""
     page = new_context().new_page()
-    page.set_default_timeout(15000)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{base}/login/")
@@ -126,6 +125,8 @@ def test_a_programme_from_its_creation_to_the_dashboard(
     coord.get_by_role("heading", name="Materner de l'intérieur").wait_for()
     coord.get_by_label("Équipe").select_option(label="Périnatalité sociale")
     coord.get_by_role("button", name="Ajouter le site").click()
+    # The programme's page comes back with the site: checked once it is there, not before.
+    coord.get_by_text("L'équipe est maintenant un site du programme.").wait_for()
     check(coord, errors, output_dir, "1-programme-and-site")
 
     # … and moves the site through two stages.
@@ -138,7 +139,10 @@ def test_a_programme_from_its_creation_to_the_dashboard(
             form.get_by_label("Terminée le").fill(day(end))
         form.get_by_label("Activités prévues").fill("4")
         form.get_by_label("Activités faites").fill("4" if end else "1")
-        coord.get_by_role("button", name="Enregistrer l'étape").click()
+        # The site's page comes back saying "L'étape est inscrite.": the second time, the
+        # page clicked says it already, so the new page is waited for.
+        with coord.expect_navigation():
+            coord.get_by_role("button", name="Enregistrer l'étape").click()
         coord.get_by_text("L'étape est inscrite.").wait_for()
     assert SiteStage.objects.count() == 2
     check(coord, errors, output_dir, "2-site-two-stages")
@@ -186,7 +190,9 @@ def test_a_programme_from_its_creation_to_the_dashboard(
         for index, score in enumerate(scores):
             annie.locator(f"#id_fidelity_{index}").fill(str(score))
         annie.get_by_label("Fidélité cotée par").select_option(label="L'intervenante")
-        annie.get_by_role("button", name="Enregistrer la séance").click()
+        # As for the stages: from the second session on, the page clicked already says so.
+        with annie.expect_navigation():
+            annie.get_by_role("button", name="Enregistrer la séance").click()
         annie.get_by_text("La séance est inscrite.").wait_for()
     assert ProgrammeSession.objects.count() == 3
     check(annie, errors, output_dir, "5-three-sessions")
@@ -195,6 +201,9 @@ def test_a_programme_from_its_creation_to_the_dashboard(
     coord.goto(base + "/programmes/")
     coord.get_by_role("link", name="Materner de l'intérieur").click()
     coord.get_by_role("link", name="Tableau de bord").click()
+    dashboard = "Tableau de bord — Materner de l'intérieur"
+    coord.get_by_role("heading", level=1, name=dashboard).wait_for()
+    coord.wait_for_load_state()  # the whole dashboard, not its heading only
     content = coord.content()
     assert "Mélanie" not in content and "Côté" not in content
     assert "100\u00a0%" in content or "100 %" in content  # reach: 1 of 1 eligible referred
@@ -206,6 +215,7 @@ def test_a_programme_from_its_creation_to_the_dashboard(
     lead.goto(site_url)
     lead.get_by_role("link", name="Tableau de bord de ce site").click()
     lead.get_by_role("heading", name="Tableau de bord du site — Périnatalité sociale").wait_for()
+    lead.wait_for_load_state()
     content = lead.content()
     assert "Mélanie" not in content and "Côté" not in content
     assert "(0 / 3)" in content  # no-shows of the site's three sessions
@@ -216,6 +226,9 @@ def test_a_programme_from_its_creation_to_the_dashboard(
     # Annie leaves the team: the lead dates her departure, the site has no trained capacity.
     lead.goto(site_url)
     lead.get_by_role("link", name="Départs des intervenantes formées").click()
+    # The site's page, still shown for a moment, has two "Intervenant·e" fields (training,
+    # supervision): the departure's form is waited for before its one is chosen.
+    lead.get_by_label("A quitté l'équipe le").wait_for()
     lead.get_by_label("Intervenant·e").select_option(label="Annie Gagnon")
     lead.get_by_label("A quitté l'équipe le").fill(day(2))
     lead.get_by_role("button", name="Enregistrer le départ").click()

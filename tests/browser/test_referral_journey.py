@@ -2,8 +2,9 @@
 the referrer sees "accepted" and the new member of the circle of care."""
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, switch_language
 from tests.conftest import PASSWORD
 from tests.families.conftest import care  # noqa: F401 - the shared family setting
 
@@ -16,10 +17,23 @@ def log_in(page, base, email):
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main button[type=submit]").click()
     page.wait_for_url(f"{base}/")
-    english = page.get_by_role("button", name="English")
-    if english.count():  # the language choice outlives the session, once made
-        english.click()
-        page.wait_for_load_state()
+    if page.get_by_role("button", name="English").count():  # the choice outlives the session
+        switch_language(page, "English", "en")
+
+
+def log_out(page):
+    # The next step asks for the login page: not before the logout is done, or the `goto`
+    # cuts the logout short and the login page opens on the session still there.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").click()
+
+
+def acknowledge(page):
+    """Acknowledges the referral; its page comes back with the next steps, folded: the step
+    opened next is the new page's, not the one the click left."""
+    page.get_by_text("Acknowledge").first.click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Acknowledge").click()
 
 
 def test_referral_accepted_with_joint_follow_up(live_server, care, page, output_dir):  # noqa: F811
@@ -34,26 +48,25 @@ def test_referral_accepted_with_joint_follow_up(live_server, care, page, output_
     page.get_by_role("button", name="Send the referral").click()
     page.get_by_text("The referral is sent.").wait_for()
     referral_url = page.url
-    assert page.locator("#referral-status").inner_text() == "Sent"
+    expect(page.locator("#referral-status")).to_have_text("Sent", use_inner_text=True)
     assert axe_violations(page) == []
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
 
     log_in(page, base, "chief@crd.example.org")
     page.get_by_role("link", name="Referrals").first.click()
     page.locator("table a").first.click()
-    page.get_by_text("Acknowledge").first.click()
-    page.get_by_role("button", name="Acknowledge").click()
+    acknowledge(page)
     page.locator("summary", has_text="Accept").click()
     page.get_by_label("Joint follow-up (join the circle of care)").check()
     page.get_by_role("button", name="Accept").click()
     page.get_by_text("Done: Accept.").wait_for()
     page.screenshot(path=output_dir / "1-receiver-accepted.png", full_page=True)
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
 
     log_in(page, base, "owner@clsc.example.org")
     page.goto(referral_url)
-    assert page.locator("#referral-status").inner_text() == "Accepted"
-    assert "Chief Test" in page.locator("#circle").inner_text()
+    expect(page.locator("#referral-status")).to_have_text("Accepted", use_inner_text=True)
+    expect(page.locator("#circle")).to_contain_text("Chief Test", use_inner_text=True)
     assert axe_violations(page) == []
     page.screenshot(path=output_dir / "2-referrer-sees-accepted.png", full_page=True)
 
@@ -71,19 +84,20 @@ def test_referral_accepted_with_hand_over_makes_the_receiver_the_lead(
     log_in(page, base, "owner@clsc.example.org")
     page.goto(f"{base}/referrals/new/?team={team.id}")
     page.get_by_label("Find a family by name").fill("melanie cote")
-    page.get_by_role("button", name="Search").click()
+    # The search reloads the page: the family is chosen in the page it brings back.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
     page.get_by_label("Family", exact=True).select_option(index=1)
     page.get_by_label("From my team").select_option(index=1)
     page.get_by_label("Reason for the referral").fill("Suivi en dépendance pendant la grossesse")
     page.get_by_role("button", name="Send the referral").click()
     page.get_by_text("The referral is sent.").wait_for()
     referral_url = page.url
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
 
     log_in(page, base, "chief@crd.example.org")
     page.goto(referral_url)
-    page.get_by_text("Acknowledge").first.click()
-    page.get_by_role("button", name="Acknowledge").click()
+    acknowledge(page)
     page.locator("summary", has_text="Accept").click()
     page.get_by_label("Hand-over").check()
     assert page.get_by_label("Who follows the family").input_value() == ""  # herself

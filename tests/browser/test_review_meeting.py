@@ -10,11 +10,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from maillage.directory.models import Membership, Organization, Practitioner, Sector, Team
 from maillage.families.models import Caregiver, Family
 from maillage.reviews import services
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, switch_language
 from tests.conftest import PASSWORD, make_user
 from tests.reviews.conftest import at
 
@@ -90,7 +91,9 @@ def schedule(page, when) -> str:
     page.get_by_role("link", name="Schedule a meeting").click()
     host = page.get_by_label("Venue (host organization)")
     proposed = host.locator("option:checked").inner_text()
-    assert f"Proposed by rotation: {proposed}" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text(
+        f"Proposed by rotation: {proposed}", use_inner_text=True
+    )
     page.get_by_label("Date and time").fill(when.strftime("%Y-%m-%dT13:30"))
     page.get_by_label("Room and access").fill("Salle 204")
     page.get_by_role("button", name="Schedule").click()
@@ -139,8 +142,8 @@ def test_a_review_from_scheduling_to_the_next_agenda(live_server, group, page, o
     )
     page.get_by_role("button", name="Submit the situation").click()
     page.get_by_text("The situation is in the group's queue").wait_for()
-    assert page.get_by_role("heading", level=1).inner_text() == (
-        "Referral to addiction services without follow-up"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Referral to addiction services without follow-up", use_inner_text=True
     )
     log_out(page)
 
@@ -188,18 +191,18 @@ def test_a_review_from_scheduling_to_the_next_agenda(live_server, group, page, o
     page.get_by_role("link", name="Revue de coopération des Saules").click()
     assert schedule(page, today + timedelta(days=42)) == "Centre de réadaptation"
     follow_up = page.locator("#follow-up")
-    assert "Referral to addiction services without follow-up" in follow_up.inner_text()
+    expect(follow_up).to_contain_text(
+        "Referral to addiction services without follow-up", use_inner_text=True
+    )
     rows = follow_up.get_by_role("table", name="Open improvement actions").locator("tbody tr")
-    assert rows.count() == 2
-    assert "Agree on a phone call seven days" in rows.nth(0).inner_text()
-    assert "Annie Gagnon" in rows.nth(1).inner_text()
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Agree on a phone call seven days", use_inner_text=True)
+    expect(rows.nth(1)).to_contain_text("Annie Gagnon", use_inner_text=True)
     assert axe_violations(page) == []
     page.screenshot(path=output_dir / "5-next-agenda-follows-up.png", full_page=True)
 
     # The same page in French, and on a phone.
-    page.get_by_role("button", name="Français").click()
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "fr"
+    switch_language(page, "Français", "fr")
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 375, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -221,13 +224,18 @@ def test_the_seeded_year_reads_on_the_statistics_page(
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base}/")
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Cooperation reviews"
-    ).click()
+    # The home page has cards too: the groups' page is waited for before its first card.
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name="Cooperation reviews"
+        ).click()
     assert axe_violations(page) == []
     page.locator("main .cards a").first.click()
     page.get_by_role("link", name="What the group learns").click()
     summary = page.locator("table.stats")
+    # `all()` takes the rows there are, none while the page is on its way: the whole page.
+    summary.wait_for()
+    page.wait_for_load_state()
     figures = {
         row.locator("th").inner_text(): row.locator("td").inner_text()
         for row in summary.locator("tr").all()
@@ -288,11 +296,15 @@ def test_a_meeting_ahead_cannot_be_held_and_closing_says_what_goes_back_to_the_q
     # Closing says out loud which situations go back to the queue, and asks to confirm.
     heading = page.get_by_role("heading", level=2, name="1 situation was not analysed")
     heading.wait_for()
-    assert page.locator("ul.left-in-queue").inner_text().strip() == "Une orientation sans suivi"
+    expect(page.locator("ul.left-in-queue")).to_have_text(
+        "Une orientation sans suivi", use_inner_text=True
+    )
     page.screenshot(path=output_dir / "1-closing-confirmation.png", full_page=True)
     page.get_by_role("button", name="Close the meeting all the same").click()
     page.get_by_text("The meeting is recorded as held").wait_for()
-    warning = page.locator(".message.warning").inner_text()
-    assert "1 situation was not analysed and goes back to the queue" in warning
-    assert "Une orientation sans suivi" in warning
+    warning = page.locator(".message.warning")
+    expect(warning).to_contain_text(
+        "1 situation was not analysed and goes back to the queue", use_inner_text=True
+    )
+    expect(warning).to_contain_text("Une orientation sans suivi", use_inner_text=True)
     page.screenshot(path=output_dir / "2-closed-with-warning.png", full_page=True)
