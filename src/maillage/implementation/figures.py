@@ -6,12 +6,13 @@ sessions and ratings) and returns numbers, so that a test can recompute every fi
 hand, and so that no name can end up in a figure.
 """
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from maillage.training.indicators import MeanInterval, add_months, mean_with_interval
+from maillage.training.indicators import MeanInterval, add_months, t_critical_975
 
 from .models import TRAINED_BY, EnrolmentStatus, Stage
 
@@ -258,14 +259,22 @@ def stage_figures(rows: Iterable, order: Sequence[str], today: date) -> list[Sta
 # --- sustainability -------------------------------------------------------------------------
 
 
-def domain_means(respondent_means: Iterable[tuple]) -> dict:
-    """{(year, domain): MeanInterval} from (year, domain, one respondent's mean score in the
-    domain) rows (the database averages each respondent's answers): the figure is the mean
-    of those scores over respondents, with its t-based 95 % interval."""
-    grouped: dict = defaultdict(list)
-    for year, domain, mean in respondent_means:
-        grouped[(year, domain)].append(float(mean))
-    return {key: mean_with_interval(values) for key, values in sorted(grouped.items())}
+def domain_means(respondent_sums: Iterable[tuple]) -> dict:
+    """{(year, domain): MeanInterval} from (year, domain, respondents, sum of their means,
+    sum of their squares) rows: each respondent's mean score in the domain, then the mean
+    of those over respondents with its t-based 95 % interval. The database sums (selectors);
+    a scale of 1 to 7 leaves the sums exact enough for the standard deviation."""
+    found = {}
+    for year, domain, n, total, squares in sorted(respondent_sums, key=lambda r: r[:2]):
+        n, total, squares = int(n), float(total), float(squares)
+        mean = total / n
+        if n < 2:
+            found[(year, domain)] = MeanInterval(n, mean, None, None)
+            continue
+        stdev = math.sqrt(max(squares - n * mean * mean, 0.0) / (n - 1))
+        half = t_critical_975(n - 1) * stdev / math.sqrt(n)
+        found[(year, domain)] = MeanInterval(n, mean, mean - half, mean + half)
+    return found
 
 
 # --- register -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet, UUIDField
+from django.db.models import Count, Prefetch, Q, QuerySet, UUIDField
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -429,6 +429,21 @@ FROM rated WHERE fidelity IS NOT NULL GROUP BY year, quarter
 """
 
 
+# Each respondent (assessment) has one score per domain, the mean of their answers; then,
+# per year and domain, how many respondents, the sum of those scores and of their squares.
+_SUSTAINABILITY_SQL = """
+SELECT year, domain, COUNT(*), SUM(mean), SUM(mean * mean) FROM (
+    SELECT a.id, a.year, i.domain, AVG(r.score * 1.0) AS mean
+    FROM implementation_sustainabilityanswer r
+    JOIN implementation_sustainabilityassessment a ON a.id = r.assessment_id
+    JOIN implementation_sustainabilityitem i ON i.id = r.item_id
+    WHERE a.site_id {sites}
+    GROUP BY a.id, a.year, i.domain
+) respondents
+GROUP BY year, domain
+"""
+
+
 def _dashboard_sql(template: str, programme: Programme, site: Site | None) -> tuple[str, list]:
     """The statement for the programme's sites, or one of them, with its parameters (one
     for each {programme} and {sites}, in their order)."""
@@ -507,14 +522,9 @@ def dashboard(
     sessions = _session_figures(programme, site)
     by_practitioner = sessions.by_practitioner
     names = {p.id: str(p) for p in Practitioner.objects.filter(id__in=list(by_practitioner))}
-    respondent_means = (
-        SustainabilityAnswer.objects.filter(assessment__site_id__in=site_ids)
-        .order_by()
-        # Each respondent (assessment) has one score per domain: the mean of their answers.
-        .values_list("assessment_id", "assessment__year", "item__domain")
-        .annotate(mean=Avg("score"))
-        .values_list("assessment__year", "item__domain", "mean")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(*_dashboard_sql(_SUSTAINABILITY_SQL, programme, site))
+        respondent_sums = cursor.fetchall()
     factors = Factor.objects.filter(Q(programme=programme) | Q(programme__isnull=True))
     return Dashboard(
         programme=programme,
@@ -533,7 +543,7 @@ def dashboard(
         practitioner_names=names,
         fidelity_trend=sessions.trend,
         capacity=_capacity(chosen, today),
-        sustainability=figures.domain_means(respondent_means),
+        sustainability=figures.domain_means(respondent_sums),
         register=figures.register_counts(
             (polarity, category, [c for c in sectors.split(",") if c], heard_on)
             for polarity, category, sectors, heard_on in factors.order_by().values_list(
