@@ -151,18 +151,24 @@ class Inbox:
         return rows
 
 
-def received(*, fetched_by: User, team_id=None, open_only: bool = True) -> dict:
+def received(
+    *, fetched_by: User, team_id=None, open_only: bool = True, among: Q | None = None
+) -> dict:
     """{referral id: (family id, access)} of the referrals sent to my teams that the
     family's consent still opens to my team's organization for what each carries: the rule
     of the referral page, for a whole inbox in two queries. `open_only`: those still
     waiting for something from us (the inbox); otherwise every status (FHIR's Task search:
-    a partner also reads what it closed)."""
+    a partner also reads what it closed). `among`: only the referrals meeting these
+    conditions (a FHIR search's owner, status...), read by the database rather than every
+    referral the teams ever received filtered afterwards."""
     teams = my_team_ids(fetched_by)
     if team_id is not None:
         teams = [t for t in teams if str(t) == str(team_id)]
     rows = Referral.objects.filter(to_team_id__in=teams)
     if open_only:
         rows = rows.filter(status__in=OPEN_FOR_RECEIVER)
+    if among is not None:
+        rows = rows.filter(among)
     waiting = list(
         rows.select_related("family", "to_team").only(
             "id",
@@ -231,6 +237,16 @@ def log_inbox(user: User, referrals, request=None, purpose: str = "referral inbo
 
 def outgoing(*, fetched_by: User) -> QuerySet[Referral]:
     return _listed(Referral.objects.filter(referrer=fetched_by)).order_by("-created_at", "id")
+
+
+def outgoing_ids(*, fetched_by: User, among: Q) -> list:
+    """The ids of the referrals I sent that meet these conditions (a FHIR search's)."""
+    return list(
+        Referral.objects.filter(referrer=fetched_by)
+        .filter(among)
+        .order_by()
+        .values_list("id", flat=True)
+    )
 
 
 def overdue_referrals(now: datetime | None = None):
