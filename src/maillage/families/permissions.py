@@ -187,6 +187,7 @@ def _consents_by_family(family_ids) -> dict:
     for family_id, organization_id, categories in (
         Consent.objects.in_effect()
         .filter(family_id__in=family_ids)
+        .order_by()  # a union of sets: no order to pay for
         .values_list("family_id", "organizations", "categories")
     ):
         if organization_id is None:
