@@ -11,10 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from maillage.core.models import User
+from maillage.core.tokens import split_codes
 from maillage.directory.models import Practitioner, ServiceOffer, Team
 from maillage.families.models import Category, Consent
 from maillage.families.permissions import (
     FamilyAccess,
+    FamilyKey,
     accesses,
     organization_access,
     organization_accesses,
@@ -169,23 +171,26 @@ def received(
         rows = rows.filter(status__in=OPEN_FOR_RECEIVER)
     if among is not None:
         rows = rows.filter(among)
-    waiting = list(
-        rows.select_related("family", "to_team").only(
+    # Values, not models: an inbox or a FHIR search reads many rows for a few fields.
+    waiting = [
+        (pk, FamilyKey(family_id, recorded_by), organization_id, split_codes(categories))
+        for pk, family_id, recorded_by, organization_id, categories in rows.values_list(
             "id",
-            "shared_categories",
-            "family__id",
+            "family_id",
             "family__recording_organization_id",
             "to_team__organization_id",
+            "shared_categories",
         )
-    )
+    ]
     found = organization_accesses(
-        ((r.family, r.to_team.organization_id) for r in waiting), via="receiving_team"
+        ((family, organization_id) for _pk, family, organization_id, _c in waiting),
+        via="receiving_team",
     )
     kept = {}
-    for r in waiting:
-        family_access = found[(r.family.pk, r.to_team.organization_id)]
-        if _covers(family_access, r.category_codes):
-            kept[r.id] = (r.family.pk, family_access)
+    for pk, family, organization_id, categories in waiting:
+        family_access = found[(family.pk, organization_id)]
+        if _covers(family_access, categories):
+            kept[pk] = (family.pk, family_access)
     return kept
 
 
