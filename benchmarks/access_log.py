@@ -263,7 +263,7 @@ def write_cost(user: dict, repeat: int = 200) -> dict:
 
     reader = User.objects.get(id=user["user_id"])
     summary = selectors.caseload_summary(fetched_by=reader)
-    families = summary.present(list(summary.families[:LISTED]), with_consent=False)
+    families = summary.present(list(summary.families[:LISTED]))
 
     def before() -> None:
         AuditEvent.objects.bulk_create(

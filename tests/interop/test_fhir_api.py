@@ -126,3 +126,47 @@ def test_the_directory_pages_teams_as_organizations_part_of_theirs(care, fhir):
     assert all(t["partOf"]["reference"].startswith("Organization/") for t in teams)
     everything = owner.walk("Organization", _count=2)
     assert len(everything) == len(care["teams"]) + len(care["orgs"])
+
+
+def test_a_status_search_counts_and_pages_only_the_tasks_with_that_status(care, fhir):
+    # Given 5 referrals to the partner's team, 2 of them acknowledged, 1 cancelled
+    sent = many_referrals(care, 5)
+    for referral in sent[:2]:
+        referrals.take_step(by=care["users"]["partner"], referral=referral, step="acknowledge")
+    referrals.take_step(
+        by=care["users"]["owner"], referral=sent[2], step="cancel", note="La famille a déménagé"
+    )
+    partner = fhir(care["users"]["partner"])
+    owner = f"Organization/{care['teams']['mother_child'].id}"
+    # When the partner polls the team's requested Tasks one by one
+    first = partner.get("Task", owner=owner, status="requested", _count=1).json()
+    walked = partner.walk("Task", owner=owner, status="requested", _count=1)
+    # Then the total and the walk are exactly the 4 not cancelled (acknowledged is still
+    # "requested" in FHIR, with its business status)
+    assert first["total"] == 4
+    waiting = [*sent[:2], *sent[3:]]
+    assert sorted(t["id"] for t in walked) == sorted(str(r.id) for r in waiting)
+    # And a cancelled Task gives its last step's note as its reason, in a search too
+    cancelled = partner.walk("Task", owner=owner, status="cancelled")
+    assert [t["id"] for t in cancelled] == [str(sent[2].id)]
+    assert cancelled[0]["statusReason"]["text"] == "La famille a déménagé"
+    assert partner.get("Task", owner=owner, status="completed").json()["total"] == 0
+
+
+def test_an_access_report_search_gives_no_total_beyond_what_it_counts(care, fhir, monkeypatch):
+    from maillage.interop import selectors
+
+    # Given a family whose access report holds a few events (each read below adds one)
+    holder = fhir(care["users"]["owner"])
+    patient = str(care["mother"].id)
+    for _ in range(3):
+        assert holder.get(f"Patient/{patient}").status_code == 200
+    counted = holder.get("AuditEvent", patient=patient).json()
+    assert counted["total"] >= 3
+    # When the search counts at most 2
+    monkeypatch.setattr(selectors, "REPORT_TOTAL_CAP", 2)
+    bundle = holder.get("AuditEvent", patient=patient, _count=2).json()
+    # Then its Bundle has no total, and the walk still reaches every event
+    assert "total" not in bundle
+    walked = holder.walk("AuditEvent", patient=patient, _count=2)
+    assert len({e["id"] for e in walked}) == len(walked) >= counted["total"]

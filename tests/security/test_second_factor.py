@@ -83,12 +83,13 @@ def _path_for(route: str) -> str:
 
 
 def _page_routes(resolver=None, prefix=""):
-    """Every page of the URL map (the JSON API is checked operation by operation)."""
+    """Every page of the URL map (the JSON API is checked operation by operation, the FHIR
+    endpoint, which reads no session, below)."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
-            if route.startswith("api/"):
+            if route.startswith(("api/", "fhir/")):
                 continue
             yield from _page_routes(entry, route)
         elif isinstance(entry, URLPattern):
@@ -107,6 +108,17 @@ def test_every_page_but_the_code_page_is_closed_while_half_logged_in(client):
             assert response["Location"] == reverse("otp_verify"), (name, path)
         checked += 1
     assert checked > 40  # the walk really went through the URL map
+
+
+def test_a_half_logged_in_session_alone_reads_nothing_over_fhir(client):
+    # The FHIR endpoint takes a personal token only: the session, verified or not, opens
+    # nothing there (only the public CapabilityStatement answers without a token).
+    half_logged_in(client)
+    for path in ("Task", "Patient", f"Patient/{uuid.uuid4()}", "AuditEvent", ""):
+        for method in (client.get, client.post):
+            response = method(f"/fhir/R4/{path}")
+            assert response.status_code == 401, (path, response.status_code)
+    assert client.get("/fhir/R4/metadata").status_code == 200
 
 
 def _operations():

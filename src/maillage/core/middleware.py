@@ -22,13 +22,16 @@ class SecondFactorRequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (
-            user is not None
+            # The API answers 401 itself (VerifiedSessionAuth refuses a half-logged-in
+            # session; tests/security check every operation); the FHIR endpoint never
+            # reads the session's user, only a personal token (interop.views.endpoint), so
+            # its requests do not load it. Static files are harmless. Checked first: the
+            # user is read from the database on first use.
+            not request.path_info.startswith(("/static/", "/api/", "/fhir/"))
+            and user is not None
             and user.is_authenticated
             and user.requires_second_factor
             and not user.is_verified()
-            # The API answers 401 itself (VerifiedSessionAuth refuses a half-logged-in
-            # session; tests/security check every operation). Static files are harmless.
-            and not request.path_info.startswith(("/static/", "/api/"))
         ):
             try:
                 name = resolve(request.path_info).url_name

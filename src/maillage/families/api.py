@@ -40,6 +40,8 @@ class Listing:
 
     rows: QuerySet
     present: Callable[[list], list]
+    # How many rows, when the listing knows it without counting them in the database.
+    count: int | None = None
 
 
 class FamilyPagination(ApiPagination):
@@ -54,6 +56,11 @@ class FamilyPagination(ApiPagination):
 
     def present(self, request, items) -> list:
         return self.listing.present(list(items))
+
+    def _items_count(self, queryset) -> int:
+        if self.listing.count is not None:
+            return self.listing.count
+        return super()._items_count(queryset)
 
 
 def _member_out(m) -> dict:
@@ -110,7 +117,7 @@ def list_families(request: HttpRequest):
     caseload = selectors.caseload_summary(fetched_by=request.user)
 
     def present(rows: list) -> list:
-        families = caseload.present(rows, with_consent=False)
+        families = caseload.present(rows)
         selectors.log_listing(request.user, families, request=request, purpose="api caseload")
         return [
             {
@@ -122,7 +129,7 @@ def list_families(request: HttpRequest):
             for f in families
         ]
 
-    return Listing(caseload.families, present)
+    return Listing(caseload.families, present, count=caseload.count)
 
 
 @router.get("/{family_id}", response=FamilyOut)

@@ -63,6 +63,11 @@ class Stamped(ChoiceLabels):
         abstract = True
 
 
+def reference_of(family_id) -> str:
+    """A family's neutral reference, from its id alone (Family.reference)."""
+    return str(family_id)[:8].upper()
+
+
 class Family(Stamped):
     # The organization of the practitioner who recorded the family: it holds the record,
     # and its people in the circle see all of it. Others see what a consent shares.
@@ -88,7 +93,7 @@ class Family(Stamped):
     @property
     def reference(self) -> str:
         """A label that says nothing personal, for places that may not show names."""
-        return str(self.id)[:8].upper()
+        return reference_of(self.id)
 
     @property
     def caregiver_names(self) -> list[str]:

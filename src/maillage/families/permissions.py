@@ -19,7 +19,7 @@ Timeline entries add their own visibility: circle, the author's team only, or th
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import rules
 from django.core.exceptions import ObjectDoesNotExist
@@ -67,6 +67,14 @@ class FamilyAccess:
 
 
 NO_ACCESS = FamilyAccess()
+
+
+class FamilyKey(NamedTuple):
+    """What the rule needs of a family in a list (organization_accesses), read as values
+    with the rows that name it rather than as the family's own row."""
+
+    pk: Any
+    recording_organization_id: Any
 
 
 @dataclass(frozen=True)
@@ -187,6 +195,7 @@ def _consents_by_family(family_ids) -> dict:
     for family_id, organization_id, categories in (
         Consent.objects.in_effect()
         .filter(family_id__in=family_ids)
+        .order_by()  # a union of sets: no order to pay for
         .values_list("family_id", "organizations", "categories")
     ):
         if organization_id is None:

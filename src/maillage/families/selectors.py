@@ -7,8 +7,9 @@ is missing or hidden, so nobody learns what exists.
 
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
@@ -37,6 +38,7 @@ from .models import (
     TimelineEntry,
     Visibility,
     VisitOutcome,
+    reference_of,
 )
 from .permissions import (
     FamilyAccess,
@@ -499,21 +501,64 @@ def caseload(*, fetched_by: User, filters: CaseloadFilters) -> Caseload:
     return Caseload(families=families, access=visible, missed_visits=missed, lapsed=lapsed)
 
 
-def caseload_summary(*, fetched_by: User) -> Caseload:
+@dataclass
+class CaseloadRow:
+    """One family of the API's caseload list, as this reader may see it."""
+
+    id: uuid.UUID
+    next_action_due: date | None
+    access: FamilyAccess
+    caregiver_names: list[str] = field(default_factory=list)
+
+    @property
+    def reference(self) -> str:
+        return reference_of(self.id)
+
+
+@dataclass
+class CaseloadSummary:
+    """The caseload as the API lists it. `families`: (id, next action's date) of each, in
+    the caseload's order, to paginate; `count`: how many, known from the access rule
+    without counting them again in the database; `present(page)`: each row as the reader
+    may see it. Plain values, no model instances: this is the API's busiest list."""
+
+    families: QuerySet
+    access: dict
+    count: int
+
+    def present(self, rows) -> list[CaseloadRow]:
+        found = [CaseloadRow(pk, due, self.access[pk]) for pk, due in rows]
+        # Caregivers' names only of the families whose identity the reader may see.
+        named = {row.id: row for row in found if row.access.shows_identity}
+        if named:
+            for family_id, first, last in (
+                Caregiver.objects.filter(family_id__in=list(named))
+                .order_by("created_at")
+                .values_list("family_id", "first_name", "last_name")
+            ):
+                named[family_id].caregiver_names.append(f"{first} {last}")
+        return found
+
+
+def caseload_summary(*, fetched_by: User) -> CaseloadSummary:
     """The caseload as the API lists it: the same families in the same order as the page,
-    with their next action's date (where the plan is shared) and their caregivers, without
-    the page's other figures and children, which the list does not return (they were a
-    third of its cost: BENCHMARKS.md). Logged like the page (log_listing)."""
+    with their next action's date (where the plan is shared) and their caregivers' names
+    (where identity is), without the page's other figures and children, which the list
+    does not return (they were a third of its cost: BENCHMARKS.md). Logged like the page
+    (log_listing)."""
     visible, sees_plan = _visible_in_my_circle(fetched_by)
+    next_action_due: Subquery | Case = _next_action_due()
+    if len(sees_plan) < len(visible):
+        # Only where the plan is shared: the order must not reveal a hidden plan's dates.
+        next_action_due = Case(When(id__in=sees_plan, then=next_action_due), default=None)
     families = (
         Family.objects.filter(id__in=list(visible))
-        .annotate(
-            next_action_due=Case(When(id__in=sees_plan, then=_next_action_due()), default=None)
-        )
-        .prefetch_related(_caregivers())
+        .annotate(next_action_due=next_action_due)
         .order_by(*CASELOAD_ORDER)
+        .values_list("id", "next_action_due")
     )
-    return Caseload(families=families, access=visible, missed_visits={})
+    # Each visible family is a row of the table (the circle's foreign key): no count query.
+    return CaseloadSummary(families=families, access=visible, count=len(visible))
 
 
 def families_followed(*, fetched_by: User, q: str = "") -> list[Family]:

@@ -101,9 +101,11 @@ def transaction_response(done: list[tuple[str, str]]) -> dict:
     }
 
 
-def searchset(request, entries: list[dict], *, total: int, next_cursor: str | None) -> dict:
+def searchset(request, entries: list[dict], *, total: int | None, next_cursor: str | None) -> dict:
     """A page of a search. Paging is by key: `_cursor` is the last id of the page, the rows
-    are in id order, so a row shows up exactly once even when others change meanwhile."""
+    are in id order, so a row shows up exactly once even when others change meanwhile.
+    `total` None: the search did not count every match, and the Bundle says no total
+    (FHIR makes it optional)."""
     base = request.build_absolute_uri(request.path)
     params = [(k, v) for k, vs in request.GET.lists() for v in vs if k != "_cursor"]
     links = [{"relation": "self", "url": request.build_absolute_uri()}]
@@ -112,7 +114,7 @@ def searchset(request, entries: list[dict], *, total: int, next_cursor: str | No
         links.append(
             {"relation": "next", "url": f"{base}?{urlencode([*params, ('_cursor', next_cursor)])}"}
         )
-    return {
+    bundle = {
         "resourceType": "Bundle",
         "type": "searchset",
         "timestamp": timezone.now().isoformat(),
@@ -129,6 +131,9 @@ def searchset(request, entries: list[dict], *, total: int, next_cursor: str | No
             for resource in entries
         ],
     }
+    if total is None:
+        del bundle["total"]
+    return bundle
 
 
 def capability_statement(request) -> dict:

@@ -28,13 +28,15 @@ from maillage.families.permissions import (
     accesses_as_member,
 )
 from maillage.referrals import selectors as referrals
-from maillage.referrals.models import Referral
+from maillage.referrals.models import Referral, ReferralEvent
 
 from . import codes, resources
 from .search import SearchParams
 from .validation import InvalidResource
 
 FHIR = "fhir"
+# An access report's search counts its matches up to this many; beyond, no total.
+REPORT_TOTAL_CAP = 1000
 
 
 @dataclass
@@ -42,7 +44,7 @@ class Found:
     """A page of a search: its resources, the number of matches, the next page's key."""
 
     resources: list[dict]
-    total: int
+    total: int | None  # None: more than the search counts (REPORT_TOTAL_CAP)
     next_cursor: str | None
 
 
@@ -63,13 +65,17 @@ def _filtered(qs: QuerySet, q: SearchParams, updated: str | None = "updated_at")
     return qs
 
 
-def _page_ids(querysets: Iterable[QuerySet], q: SearchParams, updated="updated_at"):
-    """The ids of one page over one or more tables, in id order, from the cursor on."""
+def _page_ids(
+    querysets: Iterable[QuerySet], q: SearchParams, updated="updated_at", counted: bool = True
+):
+    """The ids of one page over one or more tables, in id order, from the cursor on, and
+    the number of matches (0 unless `counted`)."""
     found: list = []
     total = 0
     for qs in querysets:
         qs = _filtered(qs, q, updated)
-        total += qs.count()
+        if counted:
+            total += qs.count()
         if q.cursor:
             qs = qs.filter(id__gt=q.cursor)
         found += list(qs.order_by("id").values_list("id", flat=True)[: q.count + 1])
@@ -526,8 +532,18 @@ def search_consents(user: User, q: SearchParams, *, request=None) -> Found:
 
 
 def _last_note(referral: Referral) -> str:
+    # A search annotates each row with it (_LATEST_NOTE) rather than reading every event
+    # of the page; a single read reads the events.
+    if hasattr(referral, "latest_note"):
+        return referral.latest_note or ""
     events = list(referral.events.all())
     return events[-1].note if events else ""
+
+
+# The note of a referral's last step, which a cancelled or failed Task gives as its reason.
+_LATEST_NOTE = Subquery(
+    ReferralEvent.objects.filter(referral=OuterRef("pk")).order_by("-at").values("note")[:1]
+)
 
 
 def _referral_resources(referral: Referral, access: FamilyAccess) -> tuple[dict, dict]:
@@ -548,46 +564,61 @@ def read_service_request(user: User, resource_id, *, request=None) -> dict:
     return _referral_resources(referral, referral.family_access)[1]  # type: ignore[attr-defined]
 
 
-def _received(user: User) -> dict:
-    """{referral id: access} of the referrals sent to my teams that the family's consent
-    still opens to them, whatever their status (referrals.selectors.received: the inbox's
-    rule, without its "still waiting for us" filter)."""
-    found = referrals.received(fetched_by=user, open_only=False)
-    return {pk: access for pk, (_family, access) in found.items()}
-
-
-def _referral_search(user: User, q: SearchParams) -> tuple:
-    received = _received(user)
-    qs = Referral.objects.filter(
-        Q(id__in=referrals.outgoing(fetched_by=user).values("id")) | Q(id__in=list(received))
-    )
+def _referral_conditions(q: SearchParams) -> Q:
+    """A Task or ServiceRequest search's parameters as conditions on referrals, for the
+    database to apply (not read every referral, then filter)."""
+    where = Q()
+    if q.ids is not None:
+        where &= Q(id__in=q.ids)
+    if q.updated_after:
+        where &= Q(updated_at__gt=q.updated_after)
+    if q.updated_before:
+        where &= Q(updated_at__lt=q.updated_before)
     for name, field in (("owner", "to_team_id"), ("requester", "from_team_id")):
         teams = q.references(name, "Organization")
         if teams is not None:
-            qs = qs.filter(**{f"{field}__in": teams})
+            where &= Q(**{f"{field}__in": teams})
     performer = q.references("performer", "Organization")
     if performer is not None:
-        qs = qs.filter(to_team_id__in=performer)
+        where &= Q(to_team_id__in=performer)
     focus = q.references("focus", "ServiceRequest")
     if focus is not None:
-        qs = qs.filter(id__in=focus)
+        where &= Q(id__in=focus)
     people = q.references("patient", "Patient")
     if people is not None:
-        qs = qs.filter(family_id__in=_families_of_people(people))
+        where &= Q(family_id__in=_families_of_people(people))
     statuses = q.tokens("status")
     if statuses is not None:
         ours = [s for t in statuses for s in codes.REFERRAL_STATUSES_OF.get(t, [])]
-        qs = qs.filter(status__in=ours)
-    return qs, received
+        where &= Q(status__in=ours)
+    return where
+
+
+def _referral_search(user: User, q: SearchParams) -> tuple[list, dict]:
+    """Every referral the search matches that the reader may see, in id order (ids only),
+    and {referral id: access} of those received by the reader's teams: the referrals they
+    sent, and those sent to their teams that the family's consent still opens to them
+    (referrals.selectors.received, the inbox's rule, without its "still waiting for us"
+    filter: a partner also reads what it closed)."""
+    where = _referral_conditions(q)
+    found = referrals.received(fetched_by=user, open_only=False, among=where)
+    received = {pk: access for pk, (_family, access) in found.items()}
+    sent = referrals.outgoing_ids(fetched_by=user, among=where)
+    return sorted({*received, *sent}), received
 
 
 def _search_referrals(user: User, q: SearchParams, request, which: int) -> Found:
-    qs, received = _referral_search(user, q)
-    ids, total, cursor = _page_ids([qs], q)
+    matched, received = _referral_search(user, q)
+    # Paging by id, like _page_ids, over ids already known: the total needs each one's
+    # access anyway (a consent decides it), and only the page's rows are read whole.
+    after = [pk for pk in matched if q.cursor is None or pk > q.cursor]
+    ids = after[: q.count]
+    cursor = str(ids[-1]) if len(after) > q.count and ids else None
     rows = _in_order(
         Referral.objects.filter(id__in=ids)
-        .select_related("family__recording_organization", "from_team", "to_team", "service_offer")
-        .prefetch_related("family__caregivers", "events"),
+        .select_related("family", "from_team", "to_team", "service_offer")
+        .prefetch_related("family__caregivers")
+        .annotate(latest_note=_LATEST_NOTE),
         ids,
     )
     own = accesses(user, [r.family for r in rows if r.id not in received])
@@ -599,7 +630,7 @@ def _search_referrals(user: User, q: SearchParams, request, which: int) -> Found
         shown.setdefault(r.family_id, r.family)
         out.append(_referral_resources(r, access)[which])
     _log_page(user, shown.values(), request, "referral")
-    return Found(out, total, cursor)
+    return Found(out, len(matched), cursor)
 
 
 def search_tasks(user: User, q: SearchParams, *, request=None) -> Found:
@@ -675,7 +706,12 @@ def search_audit_events(user: User, q: SearchParams, *, request=None) -> Found:
         raise Http404
     family = _report_family(user, family_ids.pop(), request)
     report = families.access_report(family)
-    ids, total, cursor = _page_ids([report], q, updated=None)
+    ids, _total, cursor = _page_ids([report], q, updated=None, counted=False)
+    # Counted up to a cap: the whole history of a family named by lists for years would be
+    # a count over every monthly partition of the log at each page (issue 18). Beyond the
+    # cap the Bundle says no total, which FHIR allows (docs/interop.md).
+    counted = report.order_by()[: REPORT_TOTAL_CAP + 1].count()
+    total = counted if counted <= REPORT_TOTAL_CAP else None
     rows = _in_order(AuditEvent.objects.filter(id__in=ids), ids)
     return Found(
         [

@@ -27,7 +27,9 @@ def team_ids_of(user) -> set:
     cache = getattr(user, "_team_ids", None)
     if cache is None:
         cache = set(
-            Membership.objects.filter(practitioner__user=user).values_list("team_id", flat=True)
+            Membership.objects.filter(practitioner__user=user)
+            .order_by()  # a set: the memberships' order would join the teams for nothing
+            .values_list("team_id", flat=True)
         )
         user._team_ids = cache
     return cache

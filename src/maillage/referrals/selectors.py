@@ -11,10 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from maillage.core.models import User
+from maillage.core.tokens import split_codes
 from maillage.directory.models import Practitioner, ServiceOffer, Team
 from maillage.families.models import Category, Consent
 from maillage.families.permissions import (
     FamilyAccess,
+    FamilyKey,
     accesses,
     organization_access,
     organization_accesses,
@@ -151,35 +153,44 @@ class Inbox:
         return rows
 
 
-def received(*, fetched_by: User, team_id=None, open_only: bool = True) -> dict:
+def received(
+    *, fetched_by: User, team_id=None, open_only: bool = True, among: Q | None = None
+) -> dict:
     """{referral id: (family id, access)} of the referrals sent to my teams that the
     family's consent still opens to my team's organization for what each carries: the rule
     of the referral page, for a whole inbox in two queries. `open_only`: those still
     waiting for something from us (the inbox); otherwise every status (FHIR's Task search:
-    a partner also reads what it closed)."""
+    a partner also reads what it closed). `among`: only the referrals meeting these
+    conditions (a FHIR search's owner, status...), read by the database rather than every
+    referral the teams ever received filtered afterwards."""
     teams = my_team_ids(fetched_by)
     if team_id is not None:
         teams = [t for t in teams if str(t) == str(team_id)]
     rows = Referral.objects.filter(to_team_id__in=teams)
     if open_only:
         rows = rows.filter(status__in=OPEN_FOR_RECEIVER)
-    waiting = list(
-        rows.select_related("family", "to_team").only(
+    if among is not None:
+        rows = rows.filter(among)
+    # Values, not models: an inbox or a FHIR search reads many rows for a few fields.
+    waiting = [
+        (pk, FamilyKey(family_id, recorded_by), organization_id, split_codes(categories))
+        for pk, family_id, recorded_by, organization_id, categories in rows.values_list(
             "id",
-            "shared_categories",
-            "family__id",
+            "family_id",
             "family__recording_organization_id",
             "to_team__organization_id",
+            "shared_categories",
         )
-    )
+    ]
     found = organization_accesses(
-        ((r.family, r.to_team.organization_id) for r in waiting), via="receiving_team"
+        ((family, organization_id) for _pk, family, organization_id, _c in waiting),
+        via="receiving_team",
     )
     kept = {}
-    for r in waiting:
-        family_access = found[(r.family.pk, r.to_team.organization_id)]
-        if _covers(family_access, r.category_codes):
-            kept[r.id] = (r.family.pk, family_access)
+    for pk, family, organization_id, categories in waiting:
+        family_access = found[(family.pk, organization_id)]
+        if _covers(family_access, categories):
+            kept[pk] = (family.pk, family_access)
     return kept
 
 
@@ -231,6 +242,16 @@ def log_inbox(user: User, referrals, request=None, purpose: str = "referral inbo
 
 def outgoing(*, fetched_by: User) -> QuerySet[Referral]:
     return _listed(Referral.objects.filter(referrer=fetched_by)).order_by("-created_at", "id")
+
+
+def outgoing_ids(*, fetched_by: User, among: Q) -> list:
+    """The ids of the referrals I sent that meet these conditions (a FHIR search's)."""
+    return list(
+        Referral.objects.filter(referrer=fetched_by)
+        .filter(among)
+        .order_by()
+        .values_list("id", flat=True)
+    )
 
 
 def overdue_referrals(now: datetime | None = None):
