@@ -1,6 +1,7 @@
 """The endpoint itself: what the CapabilityStatement promises, the media type, search
 parameters (_id, _lastUpdated gt/lt, _count) and paging that stays exact while rows change."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -170,3 +171,32 @@ def test_an_access_report_search_gives_no_total_beyond_what_it_counts(care, fhir
     assert "total" not in bundle
     walked = holder.walk("AuditEvent", patient=patient, _count=2)
     assert len({e["id"] for e in walked}) == len(walked) >= counted["total"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"_count": str(10**22)},
+        {"_count": "-3"},
+        {"status": "nonsense"},
+        {"owner": "Organization/not-a-uuid"},
+        {"patient": "x" * 100_000},
+        {"_lastUpdated": "gt0001-01-01"},
+        {"_lastUpdated": "lt9999-12-31"},
+        {"_lastUpdated": "ge99999-01-01"},
+        {"_id": "not-a-uuid"},
+    ],
+)
+def test_an_absurd_task_search_is_refused_or_empty_never_an_error(care, fhir, params):
+    many_referrals(care, 2)
+    response = fhir(care["users"]["partner"]).get("Task", **params)
+    # A clear refusal (an OperationOutcome naming the parameter) or a correct Bundle.
+    assert response.status_code in (200, 400), (params, response.status_code)
+    body = response.json()
+    if response.status_code == 400:
+        assert body["resourceType"] == "OperationOutcome"
+        name = next(iter(params)).lstrip("_")
+        assert name in json.dumps(body), body
+    else:
+        assert body["resourceType"] == "Bundle"
+        assert body["total"] in (0, 2)

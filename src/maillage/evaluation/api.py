@@ -126,7 +126,7 @@ def list_participants(request: HttpRequest, study_id: UUID):
     """The study's participants, for its evaluators; real names (and the link to the
     directory, the consent note) for its lead only, and that read is logged."""
     study = selectors.access_study(request.user, study_id)
-    sees = request.user.has_perm("evaluation.view_real_names", study)
+    sees = selectors.sees_real_names(request.user, study)
     people = selectors.participants(request.user, study)
     return [_participant_out(p, sees_real_names=sees) for p in people]
 

@@ -108,13 +108,18 @@ def evaluators(study: Study) -> list[StudyEvaluator]:
     return list(study.evaluators.select_related("user"))
 
 
+def sees_real_names(user: User, study: Study) -> bool:
+    """Only the study's lead reads participants' real names (the rule, asked once here)."""
+    return user.has_perm("evaluation.view_real_names", study)
+
+
 def participants(user: User, study: Study) -> list[Participant]:
     """The study's participants with their attributes. Real names are read only for the
     lead (and that read is logged); other evaluators get pseudonyms only."""
     rows = study.participants.select_related("practitioner").prefetch_related(
         "attribute_values__attribute"
     )
-    if user.has_perm("evaluation.view_real_names", study):
+    if sees_real_names(user, study):
         record_event(action=Action.VIEWED, actor=user, obj=study, details={"parts": ["real_names"]})
         return list(rows)
     return list(rows.defer("real_name"))
