@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,14 @@ class ImplementationConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401 - registers the rules
+        from .models import ProgrammeSession
+        from .tallies import uncount_session
+
+        # Any deletion of a session, a family's cascade included, leaves the dashboard's
+        # counts right (services.record_session adds; nothing else writes sessions).
+        post_delete.connect(
+            lambda sender, instance, **kwargs: uncount_session(instance),
+            sender=ProgrammeSession,
+            weak=False,
+            dispatch_uid="implementation.uncount_session",
+        )

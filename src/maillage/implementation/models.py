@@ -299,6 +299,11 @@ class Enrolment(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
+    # The sessions the family came to and the first of them, kept with each session recorded
+    # (tallies.py): the dashboard's dose and days to first session read the enrolments only,
+    # not every session of the programme.
+    attended_sessions = models.PositiveIntegerField(default=0, editable=False)
+    first_session_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-referred_on", "-created_at"]
@@ -343,6 +348,32 @@ class ProgrammeSession(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.held_on}"
+
+
+class SessionTally(models.Model):
+    """The sessions of one practitioner at one site in one quarter, counted as they are
+    recorded (tallies.py): the dashboard's totals and fidelity means read these few rows
+    instead of every session of the programme. Never edited by hand; `rebuild` recomputes
+    them from the sessions."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    sessions = models.PositiveIntegerField(default=0)  # held or missed
+    attended = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)  # with a fidelity (only attended ones are)
+    fidelity_sum = models.FloatField(default=0.0)  # of the rated sessions' fidelity
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "practitioner", "year", "quarter"], name="impl_one_tally"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-Q{self.quarter}: {self.sessions}"
 
 
 class FidelityRating(TimeStamped):

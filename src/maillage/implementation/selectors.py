@@ -360,72 +360,45 @@ _UUID = UUIDField()
 
 # What SQL cannot say the same way in PostgreSQL and SQLite (the embedded default).
 _DATE_SQL = {
-    "postgresql": {
-        "days": "(p.first_on - e.referred_on)",
-        # date_part is a double; EXTRACT's numeric costs several times more per row.
-        "year": "CAST(date_part('year', s.held_on) AS integer)",
-        "quarter": "CAST(date_part('quarter', s.held_on) AS integer)",
-    },
-    "sqlite": {
-        "days": "CAST(julianday(p.first_on) - julianday(e.referred_on) AS integer)",
-        "year": "CAST(strftime('%%Y', s.held_on) AS integer)",
-        "quarter": "((CAST(strftime('%%m', s.held_on) AS integer) + 2) / 3)",
-    },
+    "postgresql": {"days": "(e.first_session_on - e.referred_on)"},
+    "sqlite": {"days": "CAST(julianday(e.first_session_on) - julianday(e.referred_on) AS integer)"},
 }
 
-# Per family (enrolment): the sessions it came to and the days from its referral to the
-# first of them; then how many families came to 0, 1, 2… sessions (enrolled families) and
-# how many waited 0, 1, 2… days. A session counts where it was held ({sites}), as the
-# enrolments count where they were made.
+# How many enrolled families came to 0, 1, 2… sessions, and how many waited 0, 1, 2… days
+# from their referral to their first session: each enrolment keeps both (tallies.py), so no
+# session is read. A family counts where it was enrolled ({sites}), and its sessions are
+# held there.
 _FAMILY_COUNTS_SQL = """
-WITH per_enrolment AS (
-    SELECT s.enrolment_id,
-           SUM(CASE WHEN s.attended THEN 1 ELSE 0 END) AS attended,
-           MIN(CASE WHEN s.attended THEN s.held_on END) AS first_on
-    FROM implementation_programmesession s
-    JOIN implementation_enrolment e ON e.id = s.enrolment_id
-    WHERE e.programme_id = {programme} AND s.site_id {sites}
-    GROUP BY s.enrolment_id
-), families AS (
-    SELECT e.enrolled_on IS NOT NULL AS enrolled,
-           COALESCE(p.attended, 0) AS attended,
-           {days} AS days
-    FROM implementation_enrolment e
-    LEFT JOIN per_enrolment p ON p.enrolment_id = e.id
-    WHERE e.programme_id = {programme} AND e.site_id {sites}
-)
-SELECT 'dose', attended, COUNT(*) FROM families WHERE enrolled GROUP BY attended
+SELECT 'dose', e.attended_sessions, COUNT(*) FROM implementation_enrolment e
+WHERE e.programme_id = {programme} AND e.site_id {sites} AND e.enrolled_on IS NOT NULL
+GROUP BY e.attended_sessions
 UNION ALL
-SELECT 'days', days, COUNT(*) FROM families WHERE days IS NOT NULL GROUP BY days
+SELECT 'days', {days}, COUNT(*) FROM implementation_enrolment e
+WHERE e.programme_id = {programme} AND e.site_id {sites} AND e.first_session_on IS NOT NULL
+GROUP BY {days}
 """
 
-# Per session: its fidelity (the mean of its components' scores, none when unrated, stored
-# on the session with its ratings); then the totals of sessions, and the mean fidelity of
-# rated sessions (the mean of their means) by site, by practitioner and by quarter, with how
-# many sessions were rated. One pass over the sessions: no rating is read.
+# The totals of sessions, and the mean fidelity of rated sessions (the mean of their means:
+# the sum of their fidelity ÷ how many) by site, by practitioner and by quarter, from the
+# sessions' running counts per site, practitioner and quarter (tallies.py).
 _SESSION_FIGURES_SQL = """
-WITH rated AS (
-    SELECT s.site_id, s.practitioner_id, s.attended,
-           {year} AS year, {quarter} AS quarter, s.fidelity
-    FROM implementation_programmesession s
-    JOIN implementation_enrolment e ON e.id = s.enrolment_id
-    WHERE e.programme_id = {programme} AND s.site_id {sites}
-)
-SELECT 'all', NULL, CAST(NULL AS integer), CAST(NULL AS integer), COUNT(*),
-       SUM(CASE WHEN attended THEN 0 ELSE 1 END),
-       SUM(CASE WHEN attended THEN 1 ELSE 0 END),
-       SUM(CASE WHEN attended AND fidelity IS NOT NULL THEN 1 ELSE 0 END), NULL
-FROM rated
+SELECT 'all', NULL, CAST(NULL AS integer), CAST(NULL AS integer), SUM(t.sessions),
+       SUM(t.sessions - t.attended), SUM(t.attended), SUM(t.rated), NULL
+FROM implementation_sessiontally t WHERE t.site_id {sites}
 UNION ALL
-SELECT 'site', site_id, NULL, NULL, COUNT(fidelity), NULL, NULL, NULL, AVG(fidelity)
-FROM rated WHERE fidelity IS NOT NULL GROUP BY site_id
+SELECT 'site', t.site_id, NULL, NULL, SUM(t.rated), NULL, NULL, NULL,
+       SUM(t.fidelity_sum) / SUM(t.rated)
+FROM implementation_sessiontally t WHERE t.site_id {sites} AND t.rated > 0 GROUP BY t.site_id
 UNION ALL
-SELECT 'practitioner', practitioner_id, NULL, NULL, COUNT(fidelity), NULL, NULL, NULL,
-       AVG(fidelity)
-FROM rated WHERE fidelity IS NOT NULL GROUP BY practitioner_id
+SELECT 'practitioner', t.practitioner_id, NULL, NULL, SUM(t.rated), NULL, NULL, NULL,
+       SUM(t.fidelity_sum) / SUM(t.rated)
+FROM implementation_sessiontally t WHERE t.site_id {sites} AND t.rated > 0
+GROUP BY t.practitioner_id
 UNION ALL
-SELECT 'quarter', NULL, year, quarter, COUNT(fidelity), NULL, NULL, NULL, AVG(fidelity)
-FROM rated WHERE fidelity IS NOT NULL GROUP BY year, quarter
+SELECT 'quarter', NULL, t.year, t.quarter, SUM(t.rated), NULL, NULL, NULL,
+       SUM(t.fidelity_sum) / SUM(t.rated)
+FROM implementation_sessiontally t WHERE t.site_id {sites} AND t.rated > 0
+GROUP BY t.year, t.quarter
 """
 
 
@@ -488,7 +461,9 @@ def _session_figures(programme: Programme, site: Site | None) -> _SessionFigures
         rows = cursor.fetchall()
     for kind, key, year, quarter, sessions, missed, attended, rated, fidelity in rows:
         if kind == "all":
-            found.totals = figures.SessionTotals(sessions, missed or 0, attended or 0, rated or 0)
+            found.totals = figures.SessionTotals(
+                sessions or 0, missed or 0, attended or 0, rated or 0
+            )
         elif kind == "quarter":
             found.trend.append(((year, quarter), float(fidelity), sessions))
         else:

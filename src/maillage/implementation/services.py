@@ -27,6 +27,7 @@ from maillage.families import services as family_services
 from maillage.families.models import Category, EntryKind, Family, Visibility
 from maillage.reviews.models import ACTION_TRANSITIONS, Situation, SituationKind
 
+from . import tallies
 from .figures import session_fidelity
 from .models import (
     ENROLMENT_TRANSITIONS,
@@ -474,7 +475,18 @@ def move_enrolment(
         locked.exit_reason = exit_reason if to == EnrolmentStatus.EXITED else ""
     locked.status = to
     locked.version += 1
-    locked.save()
+    # Only what a step changes: the session counts (tallies.py) move without this lock.
+    locked.save(
+        update_fields=[
+            "status",
+            "offered_on",
+            "enrolled_on",
+            "ended_on",
+            "exit_reason",
+            "version",
+            "updated_at",
+        ]
+    )
     _family_event(by, Action.UPDATED, locked, family, request, status=to)
     return locked
 
@@ -569,6 +581,7 @@ def record_session(
     FidelityRating.objects.bulk_create(
         FidelityRating(session=session, component=c, score=s) for c, s in rated.items()
     )
+    tallies.count_session(session)
     if attended and enrolment.status == EnrolmentStatus.ENROLLED:
         Enrolment.objects.filter(pk=enrolment.pk).update(
             status=EnrolmentStatus.IN_SESSIONS, version=enrolment.version + 1

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from maillage.core.tokens import join_codes
 from maillage.families.models import Category, EntryKind, TimelineEntry, Visibility
+from maillage.implementation import tallies
 from maillage.implementation.figures import session_fidelity
 from maillage.implementation.models import (
     STAGE_ORDER,
@@ -405,6 +406,8 @@ class ImplementationStage:
         TimelineEntry.objects.bulk_create(entries, batch_size=BATCH)
         ProgrammeSession.objects.bulk_create(sessions, batch_size=BATCH)
         FidelityRating.objects.bulk_create(ratings, batch_size=BATCH)
+        # The dashboard's running counts, as recording each session would have kept them.
+        tallies.rebuild(programme)
         self.counts["programme enrolments"] = len(enrolments)
         self.counts["programme sessions"] = len(sessions)
 
