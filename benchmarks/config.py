@@ -74,9 +74,9 @@ MIX = {
     "referral_step": 6,
     "plan_action_update": 7,
     "api_families": 10,
-    "programme_dashboard": 3,
+    "programme_dashboard": 4,
     "fhir_tasks": 6,
-    "transcript": 3,
+    "transcript": 4,
 }
 KIND = {  # "api" or "html": the app ÷ floor target differs
     "caseload": "html",
