@@ -327,3 +327,44 @@ def test_a_departure_recorded_on_its_page_shows_as_capacity_lost(
     assert "0 intervenante formée dans l'équipe aujourd'hui" in page
     site_page = c.get(reverse("implementation:site", args=[s["site"].id])).content.decode()
     assert str(owner) in site_page.split("capacité perdue")[1]
+
+
+def test_the_dashboard_pages_its_practitioners(enrolled, client, verified_login, monkeypatch):
+    """A region's programme has hundreds of practitioners: the table shows a page of them, in
+    the order of their names, and the pager leads to the others."""
+    from maillage.implementation import views
+    from maillage.implementation.models import SessionTally
+
+    s = enrolled
+    services.record_session(
+        by=s["users"]["owner"],
+        enrolment=s["enrolment"],
+        held_on=days_ago(10),
+        fidelity={COMPONENTS[0]: 4},
+        rated_by="practitioner",
+    )
+    # A colleague's rated sessions, as their running counts hold them (tallies.py).
+    colleague = s["lead"].practitioner
+    SessionTally.objects.create(
+        site=s["site"],
+        practitioner=colleague,
+        year=2026,
+        quarter=1,
+        sessions=2,
+        attended=2,
+        rated=2,
+        fidelity_sum=5.0,
+    )
+    monkeypatch.setattr(views, "PRACTITIONERS_PER_PAGE", 1)
+    owner = s["users"]["owner"].practitioner
+    first, second = sorted([(str(owner), "4,00"), (str(colleague), "2,50")])
+    c = verified_login(s["coordinator"])
+    url = reverse("implementation:dashboard", args=[s["programme"].id])
+    pages = [c.get(url).content.decode(), c.get(url, {"page": 2}).content.decode()]
+    for page, (shown, mean), (hidden, _other) in zip(
+        pages, [first, second], [second, first], strict=True
+    ):
+        table = page.split('id="fidelity-people"', 1)[1].split("</table>", 1)[0]
+        assert shown in table and mean in table
+        assert hidden not in table
+    assert "Page 1 sur 2" in pages[0] or "Page 1 of 2" in pages[0]

@@ -496,7 +496,12 @@ def dashboard(
     per_family = figures.Summary.of_counts(per_family_counts)
     sessions = _session_figures(programme, site)
     by_practitioner = sessions.by_practitioner
-    names = {p.id: str(p) for p in Practitioner.objects.filter(id__in=list(by_practitioner))}
+    names = {
+        pk: f"{first} {last}"  # as str(Practitioner)
+        for pk, first, last in Practitioner.objects.filter(id__in=list(by_practitioner))
+        .order_by()
+        .values_list("id", "first_name", "last_name")
+    }
     with connection.cursor() as cursor:
         cursor.execute(*_dashboard_sql(_SUSTAINABILITY_SQL, programme, site))
         respondent_sums = cursor.fetchall()

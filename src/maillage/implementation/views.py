@@ -644,6 +644,9 @@ def _enrolment_page(request, enrolment_id, session_form, step_form, status=200):
 # --- dashboard ------------------------------------------------------------------------------------
 
 
+PRACTITIONERS_PER_PAGE = 25
+
+
 def _pct(ratio) -> str:
     return "—" if ratio.value is None else f"{ratio.value * 100:.0f} %"
 
@@ -692,10 +695,15 @@ def _dashboard_page(request, board, site=None):
             "fidelity_sites": [
                 (_lookup(names, k, ""), v) for k, v in board.fidelity_by_site.items()
             ],
-            "fidelity_people": sorted(
-                (_lookup(board.practitioner_names, k, ""), v)
-                for k, v in board.fidelity_by_practitioner.items()
-            ),
+            # A page of practitioners at a time: a region's programme has hundreds (the CSV
+            # export has them all).
+            "fidelity_people": Paginator(
+                sorted(
+                    (_lookup(board.practitioner_names, k, ""), v)
+                    for k, v in board.fidelity_by_practitioner.items()
+                ),
+                PRACTITIONERS_PER_PAGE,
+            ).get_page(request.GET.get("page")),
             # Trained today, and trained but gone (a count: the names are the training log's).
             "capacity_rows": [
                 (_lookup(names, k, ""), v, len(_lookup(board.capacity.lost, k, [])))
