@@ -489,6 +489,26 @@ class SustainabilityAnswer(TimeStamped):
         return str(self.score)
 
 
+class DomainScore(models.Model):
+    """A respondent's score in one domain, the mean of their answers to its statements:
+    written with the answers (tallies.py), so that the dashboard's domain means read one row
+    per respondent and domain instead of every answer."""
+
+    assessment = models.ForeignKey(
+        SustainabilityAssessment, on_delete=models.CASCADE, related_name="domain_scores"
+    )
+    domain = models.CharField(max_length=24, choices=Domain)
+    mean = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "domain"], name="impl_one_domain_score")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.domain}: {self.mean:.2f}"
+
+
 class Polarity(models.TextChoices):
     BARRIER = "barrier", _("Barrier")
     FACILITATOR = "facilitator", _("Facilitator")

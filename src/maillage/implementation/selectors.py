@@ -402,18 +402,15 @@ GROUP BY t.year, t.quarter
 """
 
 
-# Each respondent (assessment) has one score per domain, the mean of their answers; then,
-# per year and domain, how many respondents, the sum of those scores and of their squares.
+# Each respondent (assessment) has one score per domain, the mean of their answers, kept
+# with their answers (tallies.py); per year and domain, how many respondents, the sum of
+# those scores and of their squares.
 _SUSTAINABILITY_SQL = """
-SELECT year, domain, COUNT(*), SUM(mean), SUM(mean * mean) FROM (
-    SELECT a.id, a.year, i.domain, AVG(r.score * 1.0) AS mean
-    FROM implementation_sustainabilityanswer r
-    JOIN implementation_sustainabilityassessment a ON a.id = r.assessment_id
-    JOIN implementation_sustainabilityitem i ON i.id = r.item_id
-    WHERE a.site_id {sites}
-    GROUP BY a.id, a.year, i.domain
-) respondents
-GROUP BY year, domain
+SELECT a.year, d.domain, COUNT(*), SUM(d.mean), SUM(d.mean * d.mean)
+FROM implementation_domainscore d
+JOIN implementation_sustainabilityassessment a ON a.id = d.assessment_id
+WHERE a.site_id {sites}
+GROUP BY a.year, d.domain
 """
 
 

@@ -664,9 +664,14 @@ def save_sustainability_item(
     if item is None:
         last = SustainabilityItem.objects.order_by("-position").first()
         item = SustainabilityItem(position=(last.position + 1) if last else 1)
+    moved = not created and item.domain != domain
     item.domain, item.text_fr, item.text_en, item.is_active = domain, text_fr, text_en, is_active
     item.full_clean()
     item.save()
+    if moved:  # the answers to it now count in another domain
+        tallies.score_assessments(
+            SustainabilityAnswer.objects.filter(item=item).values("assessment_id")
+        )
     _event(by, Action.CREATED if created else Action.UPDATED, item, request)
     return item
 
@@ -710,6 +715,7 @@ def answer_sustainability(
         SustainabilityAnswer(assessment=assessment, item=item, score=int(scores[str(item.id)] or 0))
         for item in items
     )
+    tallies.score_assessments([assessment.id])
     _event(by, Action.CREATED, assessment, request, year=year)
     return assessment
 

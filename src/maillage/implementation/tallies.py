@@ -1,6 +1,7 @@
 """The dashboard's running counts of sessions: on each enrolment, the sessions the family came
 to and the first of them; per site, practitioner and quarter, the sessions held, attended and
-rated with the sum of their fidelity (SessionTally).
+rated with the sum of their fidelity (SessionTally). And each sustainability respondent's
+score per domain (DomainScore), written with their answers.
 
 Kept as sessions are recorded (services.record_session) and deleted (the signal in apps.py,
 also for a cascade), so that the programme's dashboard reads a few hundred rows whatever the
@@ -9,9 +10,17 @@ and a test comparing both use it.
 """
 
 from django.db import transaction
-from django.db.models import Case, Count, F, Min, Q, Value, When
+from django.db.models import Avg, Case, Count, F, FloatField, Min, Q, Value, When
 
-from .models import Enrolment, Programme, ProgrammeSession, SessionTally
+from .models import (
+    DomainScore,
+    Enrolment,
+    Programme,
+    ProgrammeSession,
+    SessionTally,
+    SustainabilityAnswer,
+    SustainabilityAssessment,
+)
 
 
 def quarter_of(held_on) -> tuple[int, int]:
@@ -69,9 +78,26 @@ def _add(session: ProgrammeSession, sign: int) -> None:
     )
 
 
+def score_assessments(assessments) -> None:
+    """The domain scores of these assessments (ids or a queryset of them), recomputed from
+    their answers: after a respondent answers, or a statement moves to another domain."""
+    DomainScore.objects.filter(assessment_id__in=assessments).delete()
+    DomainScore.objects.bulk_create(
+        DomainScore(assessment_id=row["assessment_id"], domain=row["item__domain"], mean=row["m"])
+        for row in SustainabilityAnswer.objects.filter(assessment_id__in=assessments)
+        .order_by()
+        .values("assessment_id", "item__domain")
+        .annotate(m=Avg("score", output_field=FloatField()))
+    )
+
+
 @transaction.atomic
 def rebuild(programme: Programme) -> None:
-    """The counts of the programme's enrolments and sites, recomputed from their sessions."""
+    """The counts of the programme's enrolments and sites, recomputed from their sessions and
+    answers."""
+    score_assessments(
+        SustainabilityAssessment.objects.filter(site__programme=programme).values("id")
+    )
     sessions = ProgrammeSession.objects.filter(enrolment__programme=programme).order_by()
     per_enrolment = {
         row["enrolment_id"]: row
@@ -128,5 +154,11 @@ def tallied(programme: Programme) -> dict:
                 "rated",
                 "fidelity_sum",
             )
+        ),
+        "domain_scores": sorted(
+            (a, d, round(m, 9))
+            for a, d, m in DomainScore.objects.filter(
+                assessment__site__programme=programme
+            ).values_list("assessment_id", "domain", "mean")
         ),
     }

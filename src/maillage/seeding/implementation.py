@@ -160,6 +160,8 @@ class ImplementationStage:
         trained = self._stages_and_training(sites)
         self._families(programme, sites, [rows for _t, rows in chosen], trained)
         self._sustainability(sites)
+        # The dashboard's running counts, as recording each session and answer keeps them.
+        tallies.rebuild(programme)
         self._register(programme)
         gen.result.counts.update(self.counts)
 
@@ -406,8 +408,6 @@ class ImplementationStage:
         TimelineEntry.objects.bulk_create(entries, batch_size=BATCH)
         ProgrammeSession.objects.bulk_create(sessions, batch_size=BATCH)
         FidelityRating.objects.bulk_create(ratings, batch_size=BATCH)
-        # The dashboard's running counts, as recording each session would have kept them.
-        tallies.rebuild(programme)
         self.counts["programme enrolments"] = len(enrolments)
         self.counts["programme sessions"] = len(sessions)
 
