@@ -113,7 +113,9 @@ def site_capacity(site: Site, today: date | None = None) -> figures.Capacity:
     return _capacity([site], today)
 
 
-def _capacity(sites: list[Site], today: date) -> figures.Capacity:
+def _capacity(sites: list[Site], today: date, *, over_time: bool = True) -> figures.Capacity:
+    """Trained practitioners per site today, lost, and (over_time) at the end of each month
+    of the last three years: the site's page draws that; the dashboard shows today's."""
     site_ids = [s.id for s in sites]
     team_of = {s.id: s.team_id for s in sites}
     trainings = list(
@@ -137,7 +139,11 @@ def _capacity(sites: list[Site], today: date) -> figures.Capacity:
         trainings=trainings,
         members=members,
         departures=departures,
-        months=figures.month_range(max(first, date(today.year - 3, today.month, 1)), today),
+        months=(
+            figures.month_range(max(first, date(today.year - 3, today.month, 1)), today)
+            if over_time
+            else []
+        ),
         today=today,
     )
 
@@ -519,7 +525,7 @@ def dashboard(
         fidelity_by_practitioner=by_practitioner,
         practitioner_names=names,
         fidelity_trend=sessions.trend,
-        capacity=_capacity(chosen, today),
+        capacity=_capacity(chosen, today, over_time=False),
         sustainability=figures.domain_means(respondent_sums),
         register=figures.register_counts(
             (polarity, category, [c for c in sectors.split(",") if c], heard_on)
