@@ -258,17 +258,17 @@ def name_maskers(families: Iterable[Family]) -> dict:
     """name_masker of many families at once, {family id: mask}: each family carries its
     `access` and its prefetched caregivers; the children of those whose identity the
     reader does not see are read in one query (a search page, not two queries a row)."""
-    families = {f.pk: f for f in families}
-    hidden = [pk for pk, f in families.items() if not f.access.shows_identity]
+    by_id: dict = {f.pk: f for f in families}
+    hidden = [pk for pk, f in by_id.items() if not f.access.shows_identity]
     names: dict = {pk: [] for pk in hidden}
     for pk in hidden:
-        names[pk] += [f"{c.first_name} {c.last_name}" for c in families[pk].caregivers.all()]
+        names[pk] += [f"{c.first_name} {c.last_name}" for c in by_id[pk].caregivers.all()]
     if hidden:
         for family_id, first in Child.objects.filter(family_id__in=hidden).values_list(
             "family_id", "first_name"
         ):
             names[family_id].append(first)
-    return {pk: _masker_of(names[pk]) if pk in names else _unchanged for pk in families}
+    return {pk: _masker_of(names[pk]) if pk in names else _unchanged for pk in by_id}
 
 
 def masked_entries(entries, family: Family, access: FamilyAccess) -> list[TimelineEntry]:
