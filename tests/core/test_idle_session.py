@@ -90,3 +90,22 @@ def test_idle_session_ends_after_thirty_minutes(logged_in):
 def test_anonymous_visitors_get_no_session_row(client):
     client.get(reverse("login"))
     assert Session.objects.count() == 0
+
+
+def test_a_fhir_request_neither_reads_nor_renews_the_session(logged_in):
+    # The FHIR endpoint authenticates with a token only: a cookie sent along is not read.
+    from maillage.core.models import User
+    from maillage.core.services import create_api_token
+
+    _token, secret = create_api_token(
+        user=User.objects.get(email="nurse@example.org"), name="partner system"
+    )
+    age_session(logged_in, seconds=61)
+    before = stored(logged_in).expire_date
+    with CaptureQueriesContext(connection) as queries:
+        response = logged_in.get("/fhir/R4/Task", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert stored(logged_in).expire_date == before
+    # While the person's own next page renews it as before.
+    assert session_writes(logged_in, reverse("home")) == 1

@@ -261,3 +261,32 @@ def test_a_refused_family_page_offers_emergency_access_and_nothing_else(care, cl
     body = response.content.decode()
     assert reverse("families:emergency_access", args=[care["family"].id]) in body
     assert "Côté" not in body and "Mélanie" not in body
+
+
+def test_a_page_of_families_masks_the_names_as_one_family_does(care, django_assert_num_queries):
+    """A search page masks the names of each family its reader may not name with one
+    masker per family (name_maskers): the same words hidden as the single read's masker,
+    the family whose identity is shown left as it is, and no query per row."""
+    from maillage.families.models import Child
+    from maillage.families.permissions import FamilyAccess
+    from maillage.families.selectors import name_masker, name_maskers
+
+    family = Family.objects.prefetch_related("caregivers").get(pk=care["family"].pk)
+    Child.objects.create(
+        family=family, first_name="Éloïse", date_of_birth=timezone.localdate() - timedelta(days=400)
+    )
+    shown = Family.objects.prefetch_related("caregivers").exclude(pk=family.pk).first()
+    family.access = FamilyAccess(categories=frozenset({Category.PLAN}))
+    text = "Plan signé par MELANIE cote, avec Eloise et l'équipe."
+    one = name_masker(family, family.access)(text)
+    assert "MELANIE" not in one and "cote" not in one and "Eloise" not in one
+    assert "Plan signé par" in one and "l'équipe" in one
+    families = [family]
+    if shown is not None:
+        shown.access = FamilyAccess(categories=frozenset({Category.IDENTITY}))
+        families.append(shown)
+    with django_assert_num_queries(1):  # the hidden family's children
+        masks = name_maskers(families)
+    assert masks[family.pk](text) == one
+    if shown is not None:
+        assert masks[shown.pk](text) == text

@@ -13,6 +13,11 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 
 RENEWED_AT = "_renewed_at"
+# Paths whose requests never use the session: the FHIR endpoint authenticates each request
+# with a personal token alone (interop.views.endpoint). A partner system polling it with a
+# browser's cookie neither loads the session (a query and a signature a request) nor keeps
+# it alive: only the person's own activity does.
+SESSIONLESS = ("/fhir/",)
 
 
 class IdleSessionMiddleware:
@@ -23,6 +28,8 @@ class IdleSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info.startswith(SESSIONLESS):
+            return self.get_response(request)
         session = request.session
         if session.get(SESSION_KEY) is not None:
             now = int(time.time())

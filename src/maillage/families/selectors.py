@@ -8,6 +8,7 @@ is missing or hidden, so nobody learns what exists.
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -214,19 +215,17 @@ def consents(family: Family) -> list[Consent]:
     )
 
 
-def name_masker(family: Family, access: FamilyAccess):
-    """For a reader without identity, free text (notes, the plan) loses the family's own
-    names, written with or without accents, in any case: a note the consent shares must
-    not name whom the consent keeps anonymous. Returns a function text -> text."""
-    if access.shows_identity:
-        return lambda text: text
+def _unchanged(text: str) -> str:
+    return text
+
+
+def _masker_of(names: Iterable[str]) -> Callable[[str], str]:
+    """The mask hiding these names (a caregiver's "first last", a child's first name)."""
     words = set()
-    for first, last in family.caregivers.values_list("first_name", "last_name"):
-        words.update(re.findall(r"\w{2,}", unicodedata.normalize("NFC", f"{first} {last}")))
-    for name in family.children.values_list("first_name", flat=True):
+    for name in names:
         words.update(re.findall(r"\w{2,}", unicodedata.normalize("NFC", name)))
     if not words:
-        return lambda text: text
+        return _unchanged
     folded = {fold(w) for w in words}
     stand_in = _("[name withheld]")
 
@@ -239,6 +238,37 @@ def name_masker(family: Family, access: FamilyAccess):
         )
 
     return mask
+
+
+def name_masker(family: Family, access: FamilyAccess):
+    """For a reader without identity, free text (notes, the plan) loses the family's own
+    names, written with or without accents, in any case: a note the consent shares must
+    not name whom the consent keeps anonymous. Returns a function text -> text."""
+    if access.shows_identity:
+        return _unchanged
+    names = [
+        f"{first} {last}"
+        for first, last in family.caregivers.values_list("first_name", "last_name")
+    ]
+    names += family.children.values_list("first_name", flat=True)
+    return _masker_of(names)
+
+
+def name_maskers(families: Iterable[Family]) -> dict:
+    """name_masker of many families at once, {family id: mask}: each family carries its
+    `access` and its prefetched caregivers; the children of those whose identity the
+    reader does not see are read in one query (a search page, not two queries a row)."""
+    by_id: dict = {f.pk: f for f in families}
+    hidden = [pk for pk, f in by_id.items() if not f.access.shows_identity]
+    names: dict = {pk: [] for pk in hidden}
+    for pk in hidden:
+        names[pk] += [f"{c.first_name} {c.last_name}" for c in by_id[pk].caregivers.all()]
+    if hidden:
+        for family_id, first in Child.objects.filter(family_id__in=hidden).values_list(
+            "family_id", "first_name"
+        ):
+            names[family_id].append(first)
+    return {pk: _masker_of(names[pk]) if pk in names else _unchanged for pk in by_id}
 
 
 def masked_entries(entries, family: Family, access: FamilyAccess) -> list[TimelineEntry]:

@@ -28,7 +28,7 @@ from maillage.families.permissions import (
     accesses_as_member,
 )
 from maillage.referrals import selectors as referrals
-from maillage.referrals.models import Referral, ReferralEvent
+from maillage.referrals.models import Referral, ReferralEvent, Status
 
 from . import codes, resources
 from .search import SearchParams
@@ -487,7 +487,7 @@ def search_goals(user: User, q: SearchParams, *, request=None) -> Found:
     goals = _in_order(Goal.objects.filter(id__in=ids), ids)
     shown = _families_on_page([g.family_id for g in goals], visible)
     _log_page(user, shown.values(), request, Category.PLAN)
-    masks = {pk: families.name_masker(f, visible[pk]) for pk, f in shown.items()}
+    masks = families.name_maskers(shown.values())
     out = []
     for g in goals:
         mask = masks[g.family_id]
@@ -532,18 +532,32 @@ def search_consents(user: User, q: SearchParams, *, request=None) -> Found:
 
 
 def _last_note(referral: Referral) -> str:
-    # A search annotates each row with it (_LATEST_NOTE) rather than reading every event
-    # of the page; a single read reads the events.
+    # A search reads the notes of its page's closed rows at once (_latest_notes) rather
+    # than reading every event of the page; a single read reads the events.
     if hasattr(referral, "latest_note"):
         return referral.latest_note or ""
     events = list(referral.events.all())
     return events[-1].note if events else ""
 
 
-# The note of a referral's last step, which a cancelled or failed Task gives as its reason.
-_LATEST_NOTE = Subquery(
-    ReferralEvent.objects.filter(referral=OuterRef("pk")).order_by("-at").values("note")[:1]
-)
+# The statuses whose Task gives the note of the referral's last step as its reason.
+_NOTE_IS_REASON = (Status.CANCELLED, Status.FAILED)
+
+
+def _latest_notes(rows: list[Referral]) -> None:
+    """Sets `latest_note` on the rows a Task shows it of (cancelled or failed): one query,
+    only when the page has such a row (an open-referral poll has none)."""
+    closed = [r for r in rows if r.status in _NOTE_IS_REASON]
+    if not closed:
+        return
+    notes = dict(
+        ReferralEvent.objects.filter(referral_id__in=[r.id for r in closed])
+        .order_by("referral_id", "-at")
+        .distinct("referral_id")
+        .values_list("referral_id", "note")
+    )
+    for r in closed:
+        r.latest_note = notes.get(r.id, "")  # type: ignore[attr-defined]
 
 
 def _referral_resources(referral: Referral, access: FamilyAccess) -> tuple[dict, dict]:
@@ -607,6 +621,39 @@ def _referral_search(user: User, q: SearchParams) -> tuple[list, dict]:
     return sorted({*received, *sent}), received
 
 
+# What a Task or ServiceRequest shows of a referral and its relations: the search reads
+# these columns only (a page of 20 rows joined to four tables).
+_REFERRAL_COLUMNS = (
+    "id",
+    "family_id",
+    "from_team_id",
+    "to_team_id",
+    "service_offer_id",
+    "reason",
+    "family_wishes",
+    "urgency",
+    "status",
+    "created_at",
+    "updated_at",
+    "requested_at",
+    "first_contact_at",
+    "closed_at",
+    "on_hold_until",
+    "reject_reason",
+    "reject_text",
+    "outcome",
+    "family__id",
+    "family__recording_organization_id",
+    "from_team__id",
+    "from_team__name",
+    "to_team__id",
+    "to_team__name",
+    "service_offer__id",
+    "service_offer__name",
+    "service_offer__service_type",
+)
+
+
 def _search_referrals(user: User, q: SearchParams, request, which: int) -> Found:
     matched, received = _referral_search(user, q)
     # Paging by id, like _page_ids, over ids already known: the total needs each one's
@@ -617,18 +664,31 @@ def _search_referrals(user: User, q: SearchParams, request, which: int) -> Found
     rows = _in_order(
         Referral.objects.filter(id__in=ids)
         .select_related("family", "from_team", "to_team", "service_offer")
-        .prefetch_related("family__caregivers")
-        .annotate(latest_note=_LATEST_NOTE),
+        .only(*_REFERRAL_COLUMNS)
+        .prefetch_related(
+            Prefetch(
+                "family__caregivers",
+                queryset=Caregiver.objects.only("id", "family_id", "first_name", "last_name"),
+            )
+        ),
         ids,
     )
     own = accesses(user, [r.family for r in rows if r.id not in received])
     shown: dict = {}
+    for r in rows:
+        r.family.access = received.get(r.id) or own[r.family_id]
+        shown.setdefault(r.family_id, r.family)
+    # One masker per family, not two queries per row of a family the reader sees unnamed.
+    masks = families.name_maskers(shown.values())
+    if which == 0:
+        _latest_notes(rows)
     out = []
     for r in rows:
-        access = received.get(r.id) or own[r.family_id]
-        r.family.access = access
-        shown.setdefault(r.family_id, r.family)
-        out.append(_referral_resources(r, access)[which])
+        access, mask = r.family.access, masks[r.family_id]
+        if which == 0:
+            out.append(resources.task(r, access, mask, getattr(r, "latest_note", "")))
+        else:
+            out.append(resources.service_request(r, access, mask))
     _log_page(user, shown.values(), request, "referral")
     return Found(out, len(matched), cursor)
 
