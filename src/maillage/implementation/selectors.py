@@ -485,7 +485,8 @@ def dashboard(
     returns counts and means, never a row per family or per session (nor a family's name)."""
     require(fetched_by, "implementation.view_dashboard", programme, hide=True)
     today = today or timezone.localdate()
-    sites = sites_of(programme)
+    # The sites' names; their stages only for one site's dashboard (the programme's shows none).
+    sites = list(programme.sites.select_related("team"))
     chosen = [s for s in sites if site is None or s.id == site.id]
     site_ids = [s.id for s in chosen]
     groups = [
@@ -533,7 +534,9 @@ def dashboard(
                 "polarity", "category", "sectors", "heard_on"
             )
         ),
-        stages={s.id: figures.stage_figures(s.stages.all(), STAGE_ORDER, today) for s in chosen},
+        stages=(
+            {site.id: figures.stage_figures(site.stages.all(), STAGE_ORDER, today)} if site else {}
+        ),
     )
 
 

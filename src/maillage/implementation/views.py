@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -667,6 +667,20 @@ def site_dashboard(request, site_id):
     return _dashboard_page(request, board, site)
 
 
+def _site_dashboard_links(sites) -> list[tuple[str, str]]:
+    """(team name, URL of the site's dashboard) for each site: one reverse() for all (a
+    region's programme has dozens of sites, and reverse() is the slow part of a link)."""
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    pattern = reverse("implementation:site_dashboard", args=[placeholder])
+    return [(s.team.name, pattern.replace(placeholder, str(s.id))) for s in sites]
+
+
+def _two_places(value: float) -> str:
+    """A mean with two decimals in the page's language (as floatformat:2, at a fraction of
+    its cost for a table of hundreds)."""
+    return f"{value:.2f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
 def _dashboard_page(request, board, site=None):
     programme = board.programme
     names = {s.id: s.team.name for s in board.sites}
@@ -692,14 +706,15 @@ def _dashboard_page(request, board, site=None):
                 "rated": _pct(board.share_rated),
             },
             "exit_rows": [(ExitReason(k).label, v) for k, v in sorted(board.exit_reasons.items())],
+            "site_links": _site_dashboard_links(board.sites),
             "fidelity_sites": [
-                (_lookup(names, k, ""), v) for k, v in board.fidelity_by_site.items()
+                (_lookup(names, k, ""), _two_places(v)) for k, v in board.fidelity_by_site.items()
             ],
             # A page of practitioners at a time: a region's programme has hundreds (the CSV
             # export has them all).
             "fidelity_people": Paginator(
                 sorted(
-                    (_lookup(board.practitioner_names, k, ""), v)
+                    (_lookup(board.practitioner_names, k, ""), _two_places(v))
                     for k, v in board.fidelity_by_practitioner.items()
                 ),
                 PRACTITIONERS_PER_PAGE,
