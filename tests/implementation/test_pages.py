@@ -368,3 +368,9 @@ def test_the_dashboard_pages_its_practitioners(enrolled, client, verified_login,
         assert shown in table and mean in table
         assert hidden not in table
     assert "Page 1 sur 2" in pages[0] or "Page 1 of 2" in pages[0]
+    # Absurd pages answer a page, never an error: past the end the last, a word the first.
+    for absurd, shown in [(10**22, second), ("abc", first), (-3, second)]:
+        response = c.get(url, {"page": absurd})
+        assert response.status_code == 200
+        table = response.content.decode().split('id="fidelity-people"', 1)[1]
+        assert shown[0] in table.split("</table>", 1)[0]
