@@ -256,6 +256,8 @@ PASSWORD_RESET_LIMIT_WINDOW = timedelta(
 
 # Sessions end after inactivity: a request pushes the expiry forward, saving the session
 # at most once a minute (core/idle_session.py), so an idle session ends up to a minute early.
+# Django's database sessions, their row read by a query compiled once (core/session_store.py).
+SESSION_ENGINE = "maillage.core.session_store"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_RENEW_SECONDS = 60
 SESSION_SAVE_EVERY_REQUEST = False

@@ -23,9 +23,10 @@ from typing import Any, NamedTuple
 
 import rules
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q
+from django.db.models import Q, UUIDField
 from django.utils import timezone
 
+from maillage.core.compiled import CompiledQuery
 from maillage.core.models import Role
 from maillage.core.tokens import split_codes
 from maillage.directory.models import Membership, MembershipRole
@@ -95,6 +96,32 @@ class _CircleRow:
     member: CircleMember | None = None
 
 
+# The two statements of the rule that every page of a practitioner sends, compiled once per
+# process (core/compiled.py): the reader's teams, and the circles of care they are in.
+_MEMBERSHIPS = CompiledQuery(
+    lambda user_id: (
+        Membership.objects.filter(practitioner__user_id=user_id)
+        .order_by()
+        .values_list("team_id", "role")
+    ),
+    [UUIDField()],
+)
+_MY_CIRCLES = CompiledQuery(
+    lambda user_id: (
+        CircleMember.objects.filter(practitioner__user_id=user_id, left_at__isnull=True)
+        .values_list(
+            "family_id",
+            "family__recording_organization_id",
+            "team_id",
+            "team__organization_id",
+            "is_lead",
+        )
+        .order_by()
+    ),
+    [UUIDField()],
+)
+
+
 def _reader_role_sees_nothing(user) -> bool:
     """Anonymous, inactive, coordinators, administrators: no family's data, ever."""
     return not (user and user.is_authenticated and user.is_active) or (
@@ -108,9 +135,7 @@ def _reader(user) -> _Reader | None:
         return None
     cached = getattr(user, "_family_reader", None)
     if cached is None:
-        memberships = list(
-            Membership.objects.filter(practitioner__user=user).values_list("team_id", "role")
-        )
+        memberships = _MEMBERSHIPS.rows(user.id)
         cached = _Reader(
             user_id=user.id,
             team_ids=frozenset(team_id for team_id, _ in memberships),
@@ -274,17 +299,7 @@ def accesses_as_member(user) -> dict:
     if _reader_role_sees_nothing(user):
         return {}
     reader = _Reader(user_id=user.id, team_ids=frozenset(), led_team_ids=frozenset())
-    rows = list(
-        CircleMember.objects.filter(practitioner__user_id=reader.user_id, left_at__isnull=True)
-        .values_list(
-            "family_id",
-            "family__recording_organization_id",
-            "team_id",
-            "team__organization_id",
-            "is_lead",
-        )
-        .order_by()
-    )
+    rows = _MY_CIRCLES.rows(reader.user_id)
     elsewhere = [row[0] for row in rows if row[1] != row[3]]
     shared = _consents_by_family(elsewhere) if elsewhere else {}
     return {

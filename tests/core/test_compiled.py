@@ -1,0 +1,108 @@
+"""Queries compiled once per process (core/compiled.py) answer exactly what the ORM answers,
+for the session, the user and the access rule's reader queries that use them."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.db.models import CharField
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from maillage.core.backends import PasswordBackend
+from maillage.core.compiled import CompiledQuery
+from maillage.core.session_store import SessionStore
+from maillage.directory.models import Practitioner
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def by_email():
+    return CompiledQuery(
+        lambda email: (
+            get_user_model()
+            .objects.filter(email=email)
+            .values_list("id", "email", "is_active", "created_at")
+        ),
+        [CharField()],
+    )
+
+
+def test_rows_equal_the_orm_and_the_sql_is_compiled_once():
+    first, second = make_user("un@example.org"), make_user("deux@example.org", is_active=False)
+    query = by_email()
+    original = SQLCompiler.as_sql
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=original) as as_sql:
+        for user in (first, second, first):
+            expected = list(
+                get_user_model()
+                .objects.filter(email=user.email)
+                .values_list("id", "email", "is_active", "created_at")
+            )
+            assert query.rows(user.email) == expected
+            assert query.rows("personne@example.org") == []
+        # The ORM compiled its three querysets; the compiled query only once, the first time.
+        assert as_sql.call_count == 3 + 1
+
+
+def test_a_value_the_query_does_not_use_is_refused():
+    unused = CompiledQuery(lambda email: get_user_model().objects.values_list("id"), [CharField()])
+    with pytest.raises(ValueError, match="every value"):
+        unused.rows("un@example.org")
+
+
+def test_placeholders_of_an_unknown_type_are_refused():
+    with pytest.raises(TypeError):
+        CompiledQuery(lambda flag: get_user_model().objects.values_list("id"), [mock.Mock()]).rows(
+            True
+        )
+
+
+def test_get_user_reads_the_user_and_practitioner_in_one_query(network):
+    practitioner = Practitioner.objects.select_related("user").exclude(user=None).first()
+    backend = PasswordBackend()
+    with CaptureQueriesContext(connection) as queries:
+        user = backend.get_user(practitioner.user_id)
+        assert user == practitioner.user
+        assert user.email == practitioner.user.email and user.password == practitioner.user.password
+        assert user.practitioner == practitioner
+        assert user.practitioner.first_name == practitioner.first_name
+        assert user.practitioner.user is user
+    assert len(queries) == 1
+    # Saved later, the instance writes what it read (it is a real model instance).
+    user.full_name = "Nom changé"
+    user.save(update_fields=["full_name"])
+    assert get_user_model().objects.get(pk=user.pk).full_name == "Nom changé"
+
+
+def test_get_user_without_practitioner_inactive_or_unknown(network):
+    coordinator = make_user("coord@example.org", role="coordinator")
+    backend = PasswordBackend()
+    user = backend.get_user(coordinator.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert not hasattr(user, "practitioner")  # raises RelatedObjectDoesNotExist: None cached
+    assert len(queries) == 0
+    inactive = make_user("parti@example.org", is_active=False)
+    assert backend.get_user(inactive.pk) is None
+    assert backend.get_user("00000000-0000-0000-0000-000000000001") is None
+    assert backend.get_user("not a uuid") is None
+
+
+def test_the_session_store_loads_live_sessions_only(db):
+    store = SessionStore()
+    store["answer"] = 42
+    store.create()
+    key = store.session_key
+    assert SessionStore(key).load() == {"answer": 42}
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    expired = SessionStore(key)
+    assert expired.load() == {}
+    assert expired.session_key is None
+    assert SessionStore("x" * 32).load() == {}
