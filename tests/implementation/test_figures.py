@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,11 +16,25 @@ from maillage.core.models import User
 from maillage.directory.models import Membership
 from maillage.families import services as family_services
 from maillage.implementation import figures, selectors, services
-from maillage.implementation.models import EnrolmentStatus, ExitReason, TrainingKind
+from maillage.implementation.models import (
+    Departure,
+    EnrolmentStatus,
+    ExitReason,
+    TrainingKind,
+    TrainingRecord,
+)
+from tests.families.conftest import practitioner
 
 from .conftest import COMPONENTS, days_ago
 
 pytestmark = pytest.mark.django_db
+
+
+def means_of(board) -> dict:
+    """{practitioner id: mean fidelity}, every page of the dashboard's table at once."""
+    people = board.fidelity_by_practitioner.all()
+    assert len(people) == len(board.fidelity_by_practitioner)
+    return {person.id: person.mean for person in people}
 
 
 def _second_family(s, name="Julie"):
@@ -120,9 +135,7 @@ def test_fidelity_figures_equal_the_mean_of_session_means(delivered):
     # Rated: 3 of the 4 attended sessions.
     assert (board.share_rated.numerator, board.share_rated.denominator) == (3, 4)
     owner_id = s["users"]["owner"].practitioner.id
-    assert board.fidelity_by_practitioner[owner_id] == pytest.approx(
-        statistics.fmean(session_means)
-    )
+    assert means_of(board)[owner_id] == pytest.approx(statistics.fmean(session_means))
     assert board.fidelity_by_site[s["site"].id] == pytest.approx(statistics.fmean(session_means))
     assert sum(n for _q, _m, n in board.fidelity_trend) == 3
     by_quarter: dict = {}
@@ -211,6 +224,52 @@ def test_trained_capacity_loses_a_worker_whose_membership_ends(programme_setup):
     )
     assert capacity.series[s["site"].id][month_index] == 2
     assert capacity.series[s["site"].id][-1] == 1
+
+
+def test_the_dashboards_capacity_today_equals_the_rule_on_every_case(programme_setup):
+    """The dashboard counts today's capacity in the database (selectors._CAPACITY_TODAY_SQL):
+    the same counts and the same people gone as figures.trained_capacity on the rows, and as
+    counted here by hand, for each way of staying or leaving."""
+    s = programme_setup
+    site, other_site, team = s["site"], s["other_site"], s["teams"]["perinatal"]
+    people = [practitioner(f"p{k}@clsc.example.org", team).practitioner for k in range(6)]
+    today = timezone.localdate()
+
+    def trained(person, kind=TrainingKind.INITIAL, at=site):
+        TrainingRecord.objects.create(
+            site=at, practitioner=person, kind=kind, on=days_ago(100), hours=7
+        )
+
+    stays, left_before, leaves_later, out_of_team, out_leaving_later, booster_only = people
+    trained(stays)
+    trained(stays, TrainingKind.CERTIFICATION)  # counted once
+    for person in (left_before, leaves_later, out_of_team, out_leaving_later):
+        trained(person)
+    trained(booster_only, TrainingKind.BOOSTER)  # not trained capacity
+    Departure.objects.create(site=site, practitioner=left_before, left_on=days_ago(10))
+    Departure.objects.create(
+        site=site, practitioner=leaves_later, left_on=today + timedelta(days=10)
+    )
+    Departure.objects.create(
+        site=site, practitioner=out_leaving_later, left_on=today + timedelta(days=10)
+    )
+    Membership.objects.filter(practitioner__in=[out_of_team, out_leaving_later], team=team).delete()
+    # At the other site (another team), the owner is trained but not in its team: gone.
+    trained(s["users"]["owner"].practitioner, at=other_site)
+
+    board = selectors.dashboard(fetched_by=s["coordinator"], programme=s["programme"])
+    assert board.capacity.now == {site.id: 2, other_site.id: 0}
+    assert {k: set(v) for k, v in board.capacity.lost.items()} == {
+        site.id: {left_before.id, out_of_team.id, out_leaving_later.id},
+        other_site.id: {s["users"]["owner"].practitioner.id},
+    }
+    rule = selectors._capacity([site, other_site], today, over_time=False)
+    assert board.capacity.now == rule.now
+    assert {k: set(v) for k, v in board.capacity.lost.items()} == {
+        k: set(v) for k, v in rule.lost.items()
+    }
+    one = selectors.dashboard(fetched_by=s["coordinator"], programme=s["programme"], site=site)
+    assert one.capacity.now == {site.id: 2}
 
 
 def test_register_counts_by_category_and_sector(programme_setup):
@@ -305,10 +364,8 @@ def test_a_site_dashboard_counts_only_the_families_and_sessions_of_its_site(deli
     assert whole.fidelity_by_site[s["other_site"].id] == 1.0
     owner_id = owner.practitioner.id
     means = [statistics.fmean([4, 2]), 5.0, 3.0]
-    assert one.fidelity_by_practitioner[owner_id] == pytest.approx(statistics.fmean(means))
-    assert whole.fidelity_by_practitioner[owner_id] == pytest.approx(
-        statistics.fmean([*means, 1.0])
-    )
+    assert means_of(one)[owner_id] == pytest.approx(statistics.fmean(means))
+    assert means_of(whole)[owner_id] == pytest.approx(statistics.fmean([*means, 1.0]))
     assert sum(n for _q, _m, n in whole.fidelity_trend) == 4
     e.refresh_from_db()
     assert sum(one.statuses.values()) == 4

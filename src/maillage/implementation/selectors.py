@@ -11,6 +11,7 @@ leaves the rest of the arithmetic to figures.py: no family is named in it.
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -30,6 +31,7 @@ from . import figures
 from .models import (
     OPEN_ENROLMENT,
     STAGE_ORDER,
+    TRAINED_BY,
     Adaptation,
     Departure,
     Enrolment,
@@ -352,8 +354,7 @@ class Dashboard:
     statuses: object
     share_rated: figures.Ratio
     fidelity_by_site: dict
-    fidelity_by_practitioner: dict
-    practitioner_names: dict
+    fidelity_by_practitioner: "PractitionersFidelity"
     fidelity_trend: list
     capacity: figures.Capacity
     sustainability: dict
@@ -387,8 +388,11 @@ GROUP BY {days}
 # The totals of sessions, and the mean fidelity of rated sessions (the mean of their means:
 # the sum of their fidelity ÷ how many) by site, by practitioner and by quarter, from the
 # sessions' running counts per site, practitioner and quarter (tallies.py).
+# The 'all' row's third column is how many practitioners have a rated session: the
+# practitioners' table is read a page at a time (_PRACTITIONERS_PAGE_SQL).
 _SESSION_FIGURES_SQL = """
-SELECT 'all', NULL, CAST(NULL AS integer), CAST(NULL AS integer), SUM(t.sessions),
+SELECT 'all', NULL, COUNT(DISTINCT CASE WHEN t.rated > 0 THEN t.practitioner_id END),
+       CAST(NULL AS integer), SUM(t.sessions),
        SUM(t.sessions - t.attended), SUM(t.attended), SUM(t.rated), NULL
 FROM implementation_sessiontally t WHERE t.site_id {sites}
 UNION ALL
@@ -396,15 +400,48 @@ SELECT 'site', t.site_id, NULL, NULL, SUM(t.rated), NULL, NULL, NULL,
        SUM(t.fidelity_sum) / SUM(t.rated)
 FROM implementation_sessiontally t WHERE t.site_id {sites} AND t.rated > 0 GROUP BY t.site_id
 UNION ALL
-SELECT 'practitioner', t.practitioner_id, NULL, NULL, SUM(t.rated), NULL, NULL, NULL,
-       SUM(t.fidelity_sum) / SUM(t.rated)
-FROM implementation_sessiontally t WHERE t.site_id {sites} AND t.rated > 0
-GROUP BY t.practitioner_id
-UNION ALL
 SELECT 'quarter', NULL, t.year, t.quarter, SUM(t.rated), NULL, NULL, NULL,
        SUM(t.fidelity_sum) / SUM(t.rated)
 FROM implementation_sessiontally t WHERE t.site_id {sites} AND t.rated > 0
 GROUP BY t.year, t.quarter
+"""
+
+
+# One page of the practitioners' mean fidelity (the mean of their rated sessions' means),
+# in the order of their names as shown (first name, last name).
+_PRACTITIONERS_PAGE_SQL = """
+SELECT p.id, p.first_name, p.last_name, SUM(t.fidelity_sum) / SUM(t.rated)
+FROM implementation_sessiontally t
+JOIN directory_practitioner p ON p.id = t.practitioner_id
+WHERE t.site_id {sites} AND t.rated > 0
+GROUP BY p.id, p.first_name, p.last_name
+ORDER BY p.first_name, p.last_name, p.id
+LIMIT %s OFFSET %s
+"""
+
+
+# Today's trained capacity (figures.trained_capacity's rule for today, in the database: the
+# dashboard shows no months). A practitioner trained at a site (a first training or a
+# certification) is gone when no longer in the site's team, or when their departure is
+# dated today or earlier; otherwise they count. One row per site with its count, then one
+# row per practitioner gone (few: departures).
+_CAPACITY_TODAY_SQL = """
+WITH trained AS (
+  SELECT DISTINCT r.site_id, r.practitioner_id FROM implementation_trainingrecord r
+  WHERE r.site_id {sites} AND r.kind IN ({trained_by})
+), placed AS (
+  SELECT t.site_id, t.practitioner_id,
+         CASE WHEN m.id IS NULL OR d.left_on <= {today} THEN 1 ELSE 0 END AS gone
+  FROM trained t
+  JOIN implementation_site s ON s.id = t.site_id
+  LEFT JOIN directory_membership m
+    ON m.team_id = s.team_id AND m.practitioner_id = t.practitioner_id
+  LEFT JOIN implementation_departure d
+    ON d.site_id = t.site_id AND d.practitioner_id = t.practitioner_id
+)
+SELECT site_id, NULL, SUM(1 - gone) FROM placed GROUP BY site_id
+UNION ALL
+SELECT site_id, practitioner_id, NULL FROM placed WHERE gone = 1
 """
 
 
@@ -420,9 +457,12 @@ GROUP BY a.year, d.domain
 """
 
 
-def _dashboard_sql(template: str, programme: Programme, site: Site | None) -> tuple[str, list]:
-    """The statement for the programme's sites, or one of them, with its parameters (one
-    for each {programme} and {sites}, in their order)."""
+def _dashboard_sql(
+    template: str, programme: Programme, site: Site | None, **values
+) -> tuple[str, list]:
+    """The statement for the programme's sites, or one of them, with its parameters in
+    their order: one for each {programme} and {sites}, and each of `values` by its name (a
+    list or tuple: one parameter per item, a date: as the database stores it)."""
     programme_id = _UUID.get_db_prep_value(programme.id, connection)
     if site is None:
         sites = "IN (SELECT id FROM implementation_site WHERE programme_id = %s)"
@@ -430,12 +470,49 @@ def _dashboard_sql(template: str, programme: Programme, site: Site | None) -> tu
     else:
         sites = "= %s"
         chosen = _UUID.get_db_prep_value(site.id, connection)
-    params = [
-        programme_id if name == "programme" else chosen
-        for name in re.findall(r"\{(programme|sites)\}", template)
-    ]
-    sql = template.format(programme="%s", sites=sites, **_DATE_SQL[connection.vendor])
+    params: list = []
+    for name in re.findall(r"\{(\w+)\}", template):
+        if name in ("programme", "sites"):
+            params.append(programme_id if name == "programme" else chosen)
+        elif name in values:
+            value = values[name]
+            if isinstance(value, list | tuple):
+                params.extend(value)
+            elif isinstance(value, date):
+                params.append(connection.ops.adapt_datefield_value(value))
+            else:
+                params.append(value)
+    placeholders = {
+        name: ", ".join(["%s"] * len(v)) if isinstance(v, list | tuple) else "%s"
+        for name, v in values.items()
+    }
+    sql = template.format(
+        programme="%s", sites=sites, **_DATE_SQL[connection.vendor], **placeholders
+    )
     return sql, params
+
+
+def _capacity_today(programme: Programme, site: Site | None, today: date) -> figures.Capacity:
+    """Trained practitioners in each site's team today, and those who left: as
+    `_capacity(..., over_time=False)` computes them from every training, member and
+    departure, without reading those rows (a region's programme has hundreds)."""
+    now: dict = {}
+    lost: dict = {}
+    trained_by = [kind.value for kind in TRAINED_BY]
+    sql, params = _dashboard_sql(
+        _CAPACITY_TODAY_SQL, programme, site, trained_by=trained_by, today=today
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for site_id, practitioner_id, count in cursor.fetchall():
+            site_id = _UUID.to_python(site_id)
+            if practitioner_id is None:
+                now[site_id] = int(count)
+            else:
+                lost.setdefault(site_id, []).append(_UUID.to_python(practitioner_id))
+    return figures.Capacity(
+        months=[], series={}, now={k: now[k] for k in sorted(now, key=str)}, lost=lost
+    )
 
 
 def _family_counts(programme: Programme, site: Site | None) -> tuple[dict, dict]:
@@ -449,16 +526,50 @@ def _family_counts(programme: Programme, site: Site | None) -> tuple[dict, dict]
     return per_family, days
 
 
+class PractitionerFidelity(NamedTuple):
+    id: Any
+    name: str  # as str(Practitioner)
+    mean: float
+
+
+class PractitionersFidelity:
+    """The practitioners' mean fidelity, in the order of their names, read a slice at a time
+    (a Paginator's page: a region's programme has hundreds of practitioners). Its length is
+    known from the dashboard's totals; each slice is one query."""
+
+    def __init__(self, programme: Programme, site: Site | None, count: int):
+        self.programme, self.site, self.count = programme, site, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, part: slice) -> list[PractitionerFidelity]:
+        start, stop, _step = part.indices(self.count)
+        if stop <= start:
+            return []
+        sql, params = _dashboard_sql(_PRACTITIONERS_PAGE_SQL, self.programme, self.site)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, stop - start, start])
+            rows = cursor.fetchall()
+        return [
+            PractitionerFidelity(_UUID.to_python(pk), f"{first} {last}", float(mean))
+            for pk, first, last, mean in rows
+        ]
+
+    def all(self) -> list[PractitionerFidelity]:
+        return self[0 : self.count]
+
+
 @dataclass
 class _SessionFigures:
     totals: figures.SessionTotals
     by_site: dict
-    by_practitioner: dict
+    practitioners: int  # with a rated session
     trend: list
 
 
 def _session_figures(programme: Programme, site: Site | None) -> _SessionFigures:
-    found = _SessionFigures(figures.SessionTotals(0, 0, 0, 0), {}, {}, [])
+    found = _SessionFigures(figures.SessionTotals(0, 0, 0, 0), {}, 0, [])
     with connection.cursor() as cursor:
         cursor.execute(*_dashboard_sql(_SESSION_FIGURES_SQL, programme, site))
         rows = cursor.fetchall()
@@ -467,12 +578,12 @@ def _session_figures(programme: Programme, site: Site | None) -> _SessionFigures
             found.totals = figures.SessionTotals(
                 sessions or 0, missed or 0, attended or 0, rated or 0
             )
+            found.practitioners = year or 0
         elif kind == "quarter":
             found.trend.append(((year, quarter), float(fidelity), sessions))
         else:
             # A key as the ORM reads it (a UUID, also from SQLite's text).
-            key = _UUID.to_python(key)
-            (found.by_site if kind == "site" else found.by_practitioner)[key] = float(fidelity)
+            found.by_site[_UUID.to_python(key)] = float(fidelity)
     found.trend.sort()
     return found
 
@@ -499,13 +610,6 @@ def dashboard(
     per_family_counts, days_counts = _family_counts(programme, site)
     per_family = figures.Summary.of_counts(per_family_counts)
     sessions = _session_figures(programme, site)
-    by_practitioner = sessions.by_practitioner
-    names = {
-        pk: f"{first} {last}"  # as str(Practitioner)
-        for pk, first, last in Practitioner.objects.filter(id__in=list(by_practitioner))
-        .order_by()
-        .values_list("id", "first_name", "last_name")
-    }
     with connection.cursor() as cursor:
         cursor.execute(*_dashboard_sql(_SUSTAINABILITY_SQL, programme, site))
         respondent_sums = cursor.fetchall()
@@ -523,10 +627,9 @@ def dashboard(
         statuses=figures.status_counts(groups),
         share_rated=figures.share_rated(sessions.totals),
         fidelity_by_site=sessions.by_site,
-        fidelity_by_practitioner=by_practitioner,
-        practitioner_names=names,
+        fidelity_by_practitioner=PractitionersFidelity(programme, site, sessions.practitioners),
         fidelity_trend=sessions.trend,
-        capacity=_capacity(chosen, today, over_time=False),
+        capacity=_capacity_today(programme, site, today),
         sustainability=figures.domain_means(respondent_sums),
         register=figures.register_counts(
             (polarity, category, [c for c in sectors.split(",") if c], heard_on)

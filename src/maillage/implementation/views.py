@@ -713,11 +713,7 @@ def _dashboard_page(request, board, site=None):
             # A page of practitioners at a time: a region's programme has hundreds (the CSV
             # export has them all).
             "fidelity_people": Paginator(
-                sorted(
-                    (_lookup(board.practitioner_names, k, ""), _two_places(v))
-                    for k, v in board.fidelity_by_practitioner.items()
-                ),
-                PRACTITIONERS_PER_PAGE,
+                board.fidelity_by_practitioner, PRACTITIONERS_PER_PAGE
             ).get_page(request.GET.get("page")),
             # Trained today, and trained but gone (a count: the names are the training log's).
             "capacity_rows": [
