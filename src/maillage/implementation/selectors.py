@@ -371,27 +371,18 @@ _DATE_SQL = {
     "sqlite": {"days": "CAST(julianday(e.first_session_on) - julianday(e.referred_on) AS integer)"},
 }
 
-# The enrolments counted three ways, from one reading of the programme's enrolments (the
-# CTE, read once, grouped three times): by what reach, statuses and exit reasons tell apart
-# ('group': status, exit reason, eligible; how many, how many enrolled), by sessions the
-# enrolled families came to ('dose'), and by days from referral to the first session
-# ('days'). Each enrolment keeps both of the latter (tallies.py), so no session is read. A
-# family counts where it was enrolled ({sites}), and its sessions are held there.
+# How many enrolled families came to 0, 1, 2… sessions, and how many waited 0, 1, 2… days
+# from their referral to their first session: each enrolment keeps both (tallies.py), so no
+# session is read. A family counts where it was enrolled ({sites}), and its sessions are
+# held there.
 _FAMILY_COUNTS_SQL = """
-WITH e AS (
-  SELECT status, exit_reason, eligible, enrolled_on, attended_sessions, first_session_on,
-         referred_on
-  FROM implementation_enrolment
-  WHERE programme_id = {programme} AND site_id {sites}
-)
-SELECT 'group', status, exit_reason, eligible, COUNT(*), COUNT(enrolled_on) FROM e
-GROUP BY status, exit_reason, eligible
+SELECT 'dose', e.attended_sessions, COUNT(*) FROM implementation_enrolment e
+WHERE e.programme_id = {programme} AND e.site_id {sites} AND e.enrolled_on IS NOT NULL
+GROUP BY e.attended_sessions
 UNION ALL
-SELECT 'dose', NULL, NULL, NULL, attended_sessions, COUNT(*) FROM e
-WHERE enrolled_on IS NOT NULL GROUP BY attended_sessions
-UNION ALL
-SELECT 'days', NULL, NULL, NULL, {days}, COUNT(*) FROM e
-WHERE first_session_on IS NOT NULL GROUP BY {days}
+SELECT 'days', {days}, COUNT(*) FROM implementation_enrolment e
+WHERE e.programme_id = {programme} AND e.site_id {sites} AND e.first_session_on IS NOT NULL
+GROUP BY {days}
 """
 
 # The totals of sessions, and the mean fidelity of rated sessions (the mean of their means:
@@ -524,25 +515,15 @@ def _capacity_today(programme: Programme, site: Site | None, today: date) -> fig
     )
 
 
-@dataclass
-class _FamilyCounts:
-    groups: list[figures.EnrolmentGroup]
-    per_family: dict  # {sessions attended: enrolled families}
-    days: dict  # {days to first session: families}
-
-
-def _family_counts(programme: Programme, site: Site | None) -> _FamilyCounts:
-    found = _FamilyCounts([], {}, {})
+def _family_counts(programme: Programme, site: Site | None) -> tuple[dict, dict]:
+    """({sessions attended: enrolled families}, {days to first session: families})."""
+    per_family: dict = {}
+    days: dict = {}
     with connection.cursor() as cursor:
         cursor.execute(*_dashboard_sql(_FAMILY_COUNTS_SQL, programme, site))
-        for kind, status, exit_reason, eligible, value, count in cursor.fetchall():
-            if kind == "group":
-                found.groups.append(
-                    figures.EnrolmentGroup(status, exit_reason, bool(eligible), value, count)
-                )
-            else:
-                (found.per_family if kind == "dose" else found.days)[int(value)] = count
-    return found
+        for kind, value, families in cursor.fetchall():
+            (per_family if kind == "dose" else days)[int(value)] = families
+    return per_family, days
 
 
 class PractitionerFidelity(NamedTuple):
@@ -617,9 +598,17 @@ def dashboard(
     today = today or timezone.localdate()
     # The sites' names; their stages only for one site's dashboard (the programme's shows none).
     sites = list(programme.sites.select_related("team"))
-    counts = _family_counts(programme, site)
-    groups = counts.groups
-    per_family = figures.Summary.of_counts(counts.per_family)
+    chosen = [s for s in sites if site is None or s.id == site.id]
+    site_ids = [s.id for s in chosen]
+    groups = [
+        figures.EnrolmentGroup(*row)
+        for row in Enrolment.objects.filter(programme=programme, site_id__in=site_ids)
+        .order_by()
+        .values_list("status", "exit_reason", "eligible")
+        .annotate(count=Count("id"), enrolled=Count("id", filter=Q(enrolled_on__isnull=False)))
+    ]
+    per_family_counts, days_counts = _family_counts(programme, site)
+    per_family = figures.Summary.of_counts(per_family_counts)
     sessions = _session_figures(programme, site)
     with connection.cursor() as cursor:
         cursor.execute(*_dashboard_sql(_SUSTAINABILITY_SQL, programme, site))
@@ -629,7 +618,7 @@ def dashboard(
         programme=programme,
         sites=sites,
         reach=figures.reach(groups),
-        days_to_first=figures.Summary.of_counts(counts.days),
+        days_to_first=figures.Summary.of_counts(days_counts),
         per_family=per_family,
         distribution=figures.dose_distribution(per_family, programme.planned_dose),
         completion=figures.completion(per_family, programme.completion_at),
