@@ -106,3 +106,27 @@ def test_the_session_store_loads_live_sessions_only(db):
     assert expired.load() == {}
     assert expired.session_key is None
     assert SessionStore("x" * 32).load() == {}
+
+
+def test_a_token_gives_its_active_user_until_revoked(db):
+    from maillage.core.models import ApiToken
+    from maillage.core.services import create_api_token, revoke_api_token, user_for_api_token
+
+    owner = make_user("jeton@example.org")
+    token, secret = create_api_token(user=owner, name="Partenaire")
+    with CaptureQueriesContext(connection) as queries:
+        found = user_for_api_token(secret)
+    assert found == owner and found.email == owner.email and found.password == owner.password
+    assert len(queries) == 2  # the token with its user, then the time it was used
+    first_use = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first_use is not None
+    with CaptureQueriesContext(connection) as queries:
+        assert user_for_api_token(secret) == owner
+    assert len(queries) == 1  # used a moment ago: not written again
+    assert user_for_api_token(secret + "x") is None
+    assert user_for_api_token("not-ours") is None
+    get_user_model().objects.filter(pk=owner.pk).update(is_active=False)
+    assert user_for_api_token(secret) is None
+    get_user_model().objects.filter(pk=owner.pk).update(is_active=True)
+    revoke_api_token(user=owner, token_id=token.pk)
+    assert user_for_api_token(secret) is None

@@ -5,6 +5,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import CharField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -12,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from maillage.audit.models import Action
 from maillage.audit.services import record_event
 
+from .compiled import CompiledQuery
 from .models import ApiToken, User
 
 TOKEN_PREFIX = "mlg_"  # noqa: S105 - a public marker, not a secret
@@ -44,21 +46,37 @@ def revoke_api_token(*, user: User, token_id, request=None) -> ApiToken:
     return token
 
 
+def _user_fields() -> list[str]:
+    return [f.attname for f in User._meta.concrete_fields]
+
+
+# The token of a request and its user, in one query compiled once (core/compiled.py): every
+# request of a partner system (the FHIR endpoint, the API with a token) reads it.
+_TOKEN = CompiledQuery(
+    lambda secret_hash: (
+        ApiToken.objects.filter(
+            secret_hash=secret_hash, revoked_at__isnull=True, user__is_active=True
+        )
+        .order_by()
+        .values_list("id", "last_used_at", *(f"user__{name}" for name in _user_fields()))
+    ),
+    [CharField()],
+)
+
+
 def user_for_api_token(secret: str) -> User | None:
+    """The active user of a token in use (not revoked), or None."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(secret_hash=hash_token(secret), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    rows = _TOKEN.rows(hash_token(secret))
+    if not rows:
         return None
+    token_id, last_used_at, *user_values = rows[0]
     now = timezone.now()
     # Recording every use would write on every read; once a minute says enough.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    return User.from_db("default", _user_fields(), user_values)
 
 
 def is_fully_verified(user) -> bool:

@@ -79,7 +79,10 @@ def bar_chart(rows: list[tuple[str, float]], *, title: str, chart_id: str, place
     width = max(360, 60 + 56 * len(rows))
     height, base, top = 240, 190, 30
     peak = max((v for _label, v in rows), default=0) or 1
-    desc = "; ".join(f"{label}: {_n(value, places)}" for label, value in rows)
+    # Each value formatted once, for the description and the label (a region's programme
+    # draws a bar per site: dozens).
+    shown = [_n(value, places) for _label, value in rows]
+    desc = "; ".join(f"{label}: {text}" for (label, _value), text in zip(rows, shown, strict=True))
     out = _open(chart_id, width, height, title, desc)
     out.append(f'<line x1="20" y1="{base}" x2="{width - 10}" y2="{base}" stroke="{INK}"/>')
     for k, (label, value) in enumerate(rows):
@@ -91,7 +94,7 @@ def bar_chart(rows: list[tuple[str, float]], *, title: str, chart_id: str, place
         )
         out.append(
             f'<text x="{bx + 20}" y="{base - bh - 5:.1f}" text-anchor="middle" font-size="12" '
-            f'fill="{INK}" {FONT}>{escape(_n(value, places))}</text>'
+            f'fill="{INK}" {FONT}>{escape(shown[k])}</text>'
         )
         out.append(
             f'<text x="{bx + 20}" y="{base + 16}" text-anchor="middle" font-size="11" '

@@ -373,15 +373,16 @@ _DATE_SQL = {
 
 # How many enrolled families came to 0, 1, 2… sessions, and how many waited 0, 1, 2… days
 # from their referral to their first session: each enrolment keeps both (tallies.py), so no
-# session is read. A family counts where it was enrolled ({sites}), and its sessions are
-# held there.
+# session is read. A family counts where it was enrolled, and its sessions are held there.
+# An enrolment is at a site of its programme (services.enrol_family), so the programme's
+# dashboard needs no condition on the site ({one_site} is empty for it): nothing to join.
 _FAMILY_COUNTS_SQL = """
 SELECT 'dose', e.attended_sessions, COUNT(*) FROM implementation_enrolment e
-WHERE e.programme_id = {programme} AND e.site_id {sites} AND e.enrolled_on IS NOT NULL
+WHERE e.programme_id = {programme} {one_site} AND e.enrolled_on IS NOT NULL
 GROUP BY e.attended_sessions
 UNION ALL
 SELECT 'days', {days}, COUNT(*) FROM implementation_enrolment e
-WHERE e.programme_id = {programme} AND e.site_id {sites} AND e.first_session_on IS NOT NULL
+WHERE e.programme_id = {programme} {one_site} AND e.first_session_on IS NOT NULL
 GROUP BY {days}
 """
 
@@ -461,8 +462,9 @@ def _dashboard_sql(
     template: str, programme: Programme, site: Site | None, **values
 ) -> tuple[str, list]:
     """The statement for the programme's sites, or one of them, with its parameters in
-    their order: one for each {programme} and {sites}, and each of `values` by its name (a
-    list or tuple: one parameter per item, a date: as the database stores it)."""
+    their order: one for each {programme} and {sites} (and {one_site} for one site's), and
+    each of `values` by its name (a list or tuple: one parameter per item, a date: as the
+    database stores it)."""
     programme_id = _UUID.get_db_prep_value(programme.id, connection)
     if site is None:
         sites = "IN (SELECT id FROM implementation_site WHERE programme_id = %s)"
@@ -474,6 +476,8 @@ def _dashboard_sql(
     for name in re.findall(r"\{(\w+)\}", template):
         if name in ("programme", "sites"):
             params.append(programme_id if name == "programme" else chosen)
+        elif name == "one_site" and site is not None:
+            params.append(chosen)
         elif name in values:
             value = values[name]
             if isinstance(value, list | tuple):
@@ -487,7 +491,11 @@ def _dashboard_sql(
         for name, v in values.items()
     }
     sql = template.format(
-        programme="%s", sites=sites, **_DATE_SQL[connection.vendor], **placeholders
+        programme="%s",
+        sites=sites,
+        one_site="" if site is None else "AND site_id = %s",
+        **_DATE_SQL[connection.vendor],
+        **placeholders,
     )
     return sql, params
 
@@ -597,13 +605,13 @@ def dashboard(
     require(fetched_by, "implementation.view_dashboard", programme, hide=True)
     today = today or timezone.localdate()
     # The sites' names; their stages only for one site's dashboard (the programme's shows none).
-    sites = list(programme.sites.select_related("team"))
-    chosen = [s for s in sites if site is None or s.id == site.id]
-    site_ids = [s.id for s in chosen]
+    sites = list(programme.sites.select_related("team").only("id", "programme_id", "team__name"))
+    enrolments = Enrolment.objects.filter(programme=programme)
+    if site is not None:
+        enrolments = enrolments.filter(site=site)
     groups = [
         figures.EnrolmentGroup(*row)
-        for row in Enrolment.objects.filter(programme=programme, site_id__in=site_ids)
-        .order_by()
+        for row in enrolments.order_by()
         .values_list("status", "exit_reason", "eligible")
         .annotate(count=Count("id"), enrolled=Count("id", filter=Q(enrolled_on__isnull=False)))
     ]
