@@ -108,6 +108,19 @@ def test_the_session_store_loads_live_sessions_only(db):
     assert SessionStore("x" * 32).load() == {}
 
 
+def test_a_forged_session_cookie_is_no_session(client):
+    """A cookie carrying a NUL (PostgreSQL refuses it in text) or a megabyte of anything:
+    no session, no error, no query for it."""
+    for forged in ("abcdefgh\x00ijklmnop", "É" * 40, "x" * 1_000_000):
+        store = SessionStore(forged)
+        with CaptureQueriesContext(connection) as queries:
+            assert store.load() == {}
+        assert store.session_key is None and len(queries) == 0
+        client.cookies["sessionid"] = forged
+        response = client.get("/")
+        assert response.status_code in (200, 302)
+
+
 def test_a_token_gives_its_active_user_until_revoked(db):
     from maillage.core.models import ApiToken
     from maillage.core.services import create_api_token, revoke_api_token, user_for_api_token
