@@ -8,13 +8,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connection
-from django.db.models import CharField
+from django.db.models import CharField, DateTimeField, UUIDField
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from maillage.core.backends import PasswordBackend
-from maillage.core.compiled import CompiledQuery
+from maillage.core.compiled import CompiledQuery, Many
 from maillage.core.session_store import SessionStore
 from maillage.directory.models import Practitioner
 from tests.conftest import make_user
@@ -143,3 +143,35 @@ def test_a_token_gives_its_active_user_until_revoked(db):
     get_user_model().objects.filter(pk=owner.pk).update(is_active=True)
     revoke_api_token(user=owner, token_id=token.pk)
     assert user_for_api_token(secret) is None
+
+
+def test_a_list_is_compiled_once_per_length_and_an_empty_one_left_to_the_orm():
+    users = [make_user(f"u{i}@example.org") for i in range(4)]
+    since = min(u.created_at for u in users)
+
+    def orm(ids, after):
+        return (
+            get_user_model()
+            .objects.filter(id__in=ids, created_at__gte=after)
+            .order_by("email")
+            .values_list("id", "email")
+        )
+
+    query = CompiledQuery(orm, [Many(UUIDField()), DateTimeField()])
+    lists = [
+        [users[0].pk],
+        [users[1].pk, users[2].pk],
+        {users[3].pk, users[0].pk},  # any collection, a set too
+        [users[2].pk, users[3].pk],  # a length seen: not compiled again
+        [users[0].pk],
+    ]
+    original = SQLCompiler.as_sql
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=original) as as_sql:
+        for ids in lists:
+            assert query.rows(ids, since) == list(orm(list(ids), since))
+            # Values are bound, not baked into the SQL: a later day finds none of them.
+            assert query.rows(ids, since + timedelta(days=1)) == []
+        assert as_sql.call_count == len(lists) + 2  # the ORM's, then lengths 1 and 2
+        with CaptureQueriesContext(connection) as queries:
+            assert query.rows([], since) == []
+        assert len(queries) == 0  # the ORM knows `id IN ()` matches nothing

@@ -38,7 +38,7 @@ class Listing:
     """What a paginated endpoint returns: the rows to page through, and how a page's rows
     are shown to this reader (labelled, masked, logged) once the page is cut."""
 
-    rows: QuerySet
+    rows: QuerySet | list
     present: Callable[[list], list]
     # How many rows, when the listing knows it without counting them in the database.
     count: int | None = None

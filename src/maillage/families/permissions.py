@@ -23,10 +23,10 @@ from typing import Any, NamedTuple
 
 import rules
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q, UUIDField
+from django.db.models import DateField, Q, UUIDField
 from django.utils import timezone
 
-from maillage.core.compiled import CompiledQuery
+from maillage.core.compiled import CompiledQuery, Many
 from maillage.core.models import Role
 from maillage.core.tokens import split_codes
 from maillage.directory.models import Membership, MembershipRole
@@ -214,14 +214,24 @@ def forget_shares() -> None:
     _consent_generation[0] += 1
 
 
-def _consents_by_family(family_ids) -> dict:
-    """{family id: {organization id: set of categories}} from the consents in effect."""
-    shared: dict = {}
-    for family_id, organization_id, categories in (
-        Consent.objects.in_effect()
+# The consents in effect on a day for some families, with the organizations they open
+# them to: asked by every list of families a reader does not record (a caseload, an inbox).
+_CONSENTS_IN_EFFECT = CompiledQuery(
+    lambda family_ids, on: (
+        Consent.objects.in_effect(on)
         .filter(family_id__in=family_ids)
         .order_by()  # a union of sets: no order to pay for
         .values_list("family_id", "organizations", "categories")
+    ),
+    [Many(UUIDField()), DateField()],
+)
+
+
+def _consents_by_family(family_ids) -> dict:
+    """{family id: {organization id: set of categories}} from the consents in effect."""
+    shared: dict = {}
+    for family_id, organization_id, categories in _CONSENTS_IN_EFFECT.rows(
+        list(family_ids), timezone.localdate()
     ):
         if organization_id is None:
             continue

@@ -13,13 +13,25 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    UUIDField,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action, AuditEvent
 from maillage.audit.services import client_ip, listing_event
+from maillage.core.compiled import CompiledQuery, Many
 from maillage.core.models import User
 from maillage.core.text import fold
 
@@ -545,6 +557,40 @@ class CaseloadRow:
         return reference_of(self.id)
 
 
+# The API's caseload, compiled once per length (core.compiled): the families' ids in the
+# caseload's order with their next action's date, where every plan is shared with the
+# reader and where only some are; and the caregivers' names of a page's families.
+_CASELOAD_ROWS = CompiledQuery(
+    lambda ids: (
+        Family.objects.filter(id__in=ids)
+        .annotate(next_action_due=_next_action_due())
+        .order_by(*CASELOAD_ORDER)
+        .values_list("id", "next_action_due")
+    ),
+    [Many(UUIDField())],
+)
+_CASELOAD_ROWS_SOME_PLANS = CompiledQuery(
+    lambda ids, sees_plan: (
+        Family.objects.filter(id__in=ids)
+        # Only where the plan is shared: the order must not reveal a hidden plan's dates.
+        .annotate(
+            next_action_due=Case(When(id__in=sees_plan, then=_next_action_due()), default=None)
+        )
+        .order_by(*CASELOAD_ORDER)
+        .values_list("id", "next_action_due")
+    ),
+    [Many(UUIDField()), Many(UUIDField())],
+)
+_CAREGIVER_NAMES = CompiledQuery(
+    lambda family_ids: (
+        Caregiver.objects.filter(family_id__in=family_ids)
+        .order_by("created_at")
+        .values_list("family_id", "first_name", "last_name")
+    ),
+    [Many(UUIDField())],
+)
+
+
 @dataclass
 class CaseloadSummary:
     """The caseload as the API lists it. `families`: (id, next action's date) of each, in
@@ -552,7 +598,7 @@ class CaseloadSummary:
     without counting them again in the database; `present(page)`: each row as the reader
     may see it. Plain values, no model instances: this is the API's busiest list."""
 
-    families: QuerySet
+    families: list[tuple]
     access: dict
     count: int
 
@@ -561,11 +607,7 @@ class CaseloadSummary:
         # Caregivers' names only of the families whose identity the reader may see.
         named = {row.id: row for row in found if row.access.shows_identity}
         if named:
-            for family_id, first, last in (
-                Caregiver.objects.filter(family_id__in=list(named))
-                .order_by("created_at")
-                .values_list("family_id", "first_name", "last_name")
-            ):
+            for family_id, first, last in _CAREGIVER_NAMES.rows(list(named)):
                 named[family_id].caregiver_names.append(f"{first} {last}")
         return found
 
@@ -577,16 +619,12 @@ def caseload_summary(*, fetched_by: User) -> CaseloadSummary:
     does not return (they were a third of its cost: BENCHMARKS.md). Logged like the page
     (log_listing)."""
     visible, sees_plan = _visible_in_my_circle(fetched_by)
-    next_action_due: Subquery | Case = _next_action_due()
+    # A caseload is a few dozen families (57 at most at region scale): all their rows are
+    # read in order, and the page is cut from them.
     if len(sees_plan) < len(visible):
-        # Only where the plan is shared: the order must not reveal a hidden plan's dates.
-        next_action_due = Case(When(id__in=sees_plan, then=next_action_due), default=None)
-    families = (
-        Family.objects.filter(id__in=list(visible))
-        .annotate(next_action_due=next_action_due)
-        .order_by(*CASELOAD_ORDER)
-        .values_list("id", "next_action_due")
-    )
+        families = _CASELOAD_ROWS_SOME_PLANS.rows(list(visible), sees_plan)
+    else:
+        families = _CASELOAD_ROWS.rows(list(visible))
     # Each visible family is a row of the table (the circle's foreign key): no count query.
     return CaseloadSummary(families=families, access=visible, count=len(visible))
 
