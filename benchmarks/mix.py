@@ -3,17 +3,27 @@ test client) and for the load over HTTP.
 
 A virtual user is a plain dict from the plan (see prepare.py): its e-mail, the families it
 follows, the plan actions of the families it leads (with their current version) and the
-requested referrals of its teams that it may acknowledge. Writes take a fresh object
-each time, or the action's current version, so that a conflict (409) never happens by
-design; if one does, it is counted apart from errors.
+requested referrals of its teams that it may acknowledge (then hold, then decline).
+Writes take a fresh object, or the next step, or the action's current version, so that
+a conflict (409) never happens by design; if one does, it is counted apart from errors.
 """
 
 import random
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from .config import SEARCHES
 
 ACTION_STATUSES = ["todo", "in_progress", "done", "cancelled"]
+# What a receiving team does with a referral it cannot take, one step a request: it
+# acknowledges it, puts it on its waiting list, then declines it. Three samples a pooled
+# referral (the pools hold some 400: one step each gave fewer than 300 under load), and
+# none of these steps changes a circle of care, which the other requests read.
+RECEIVER_PATH = (
+    ("acknowledge", {}),
+    ("hold", {"on_hold_until": (datetime.now(UTC).date() + timedelta(days=30)).isoformat()}),
+    ("reject", {"reject_reason": "no_capacity"}),
+)
 # A team's open referrals, as a partner system asks for them over FHIR.
 OPEN_TASKS = "requested,accepted,in-progress,on-hold"
 
@@ -104,17 +114,22 @@ def build(kind: str, user: dict, rng: random.Random) -> Request | None:
         if not user["referrals"]:
             return None
         referral = user["referrals"][0]
+        taken = user.setdefault("referral_steps", {})
+        step, details = RECEIVER_PATH[taken.get(referral, 0)]
 
         def consumed(success: bool) -> None:
-            # Acknowledged (or refused): either way this referral is not asked again.
-            if user["referrals"] and user["referrals"][0] == referral:
+            # The next step of the path, or the next referral once the path is walked (or a
+            # step refused): a referral is never asked the same step twice.
+            taken[referral] = taken.get(referral, 0) + 1
+            done = not success or taken[referral] == len(RECEIVER_PATH)
+            if done and user["referrals"] and user["referrals"][0] == referral:
                 user["referrals"].pop(0)
 
         return Request(
             kind,
             "POST",
             f"/referrals/{referral}/step/",
-            data={"step": "acknowledge", "note": ""},
+            data={"step": step, "note": "", **details},
             ok=(302,),
             on_done=consumed,
         )

@@ -27,6 +27,43 @@ def test_orm_refuses_to_update_an_event(event):
     assert AuditEvent.objects.get(pk=event.pk).actor_label == "someone@example.org"
 
 
+def test_an_event_is_written_whole_by_its_compiled_insert(network):
+    """save() inserts through an INSERT built once (core.compiled.CompiledInsert): every
+    field reads back as it was given, a list's ids and details included."""
+    import uuid
+
+    from django.contrib.auth import get_user_model
+
+    actor = get_user_model().objects.first()
+    ids = [uuid.uuid4(), uuid.uuid4()]
+    written = []
+    for n in range(2):  # the second uses the INSERT built for the first
+        listing = AuditEvent(
+            action=Action.VIEWED,
+            actor=actor,
+            actor_label=actor.email,
+            object_type="family",
+            object_ids=ids,
+            ip_address="192.0.2.7",
+            purpose=f"api caseload {n}",
+            details={"each": [{"parts": ["caseload", "identity"], "count": 2}]},
+        )
+        listing.save()
+        written.append(listing)
+    for listing in written:
+        read = AuditEvent.objects.get(pk=listing.pk)
+        assert (read.at, read.actor, read.object_ids, read.details, read.purpose) == (
+            listing.at,
+            actor,
+            ids,
+            listing.details,
+            listing.purpose,
+        )
+        assert read.ip_address == "192.0.2.7" and read.object_id == "" and read.is_listing
+        with pytest.raises(AuditLogIsAppendOnly):
+            listing.save()  # saved once: a second save would be an update
+
+
 def test_orm_refuses_to_delete_an_event(event):
     with pytest.raises(AuditLogIsAppendOnly):
         event.delete()

@@ -9,10 +9,11 @@ from django.db.models import Case, When
 from django.utils import timezone
 
 from maillage.core.models import User
+from maillage.directory.memberships import _MEMBERSHIPS
 from maillage.directory.models import Membership
 from maillage.families import services
 from maillage.families.models import Caregiver, CircleMember, Consent, Family
-from maillage.families.permissions import _CONSENTS_IN_EFFECT, _MEMBERSHIPS, _MY_CIRCLES
+from maillage.families.permissions import _CONSENTS_IN_EFFECT, _MY_CIRCLES
 from maillage.families.selectors import (
     _CAREGIVER_NAMES,
     _CASELOAD_ROWS,

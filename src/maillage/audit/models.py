@@ -15,9 +15,11 @@ import copy
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from maillage.core.compiled import CompiledInsert
 
 from .fields import IdList
 
@@ -96,8 +98,8 @@ class AuditEvent(models.Model):
         # Append-only: a second save of the same row would be an update.
         if not self._state.adding:
             raise AuditLogIsAppendOnly("Audit events cannot be updated.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
+        # Every read of a family writes one: its INSERT is built once (core.compiled).
+        _INSERT.insert(self, using=kwargs.get("using") or router.db_for_write(AuditEvent))
 
     def delete(self, *args, **kwargs):
         raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
@@ -126,3 +128,6 @@ class AuditEvent(models.Model):
         narrowed.details = detail
         narrowed.listing_index = index  # type: ignore[attr-defined]
         return narrowed
+
+
+_INSERT = CompiledInsert(AuditEvent)

@@ -29,7 +29,8 @@ from django.utils import timezone
 from maillage.core.compiled import CompiledQuery, Many
 from maillage.core.models import Role
 from maillage.core.tokens import split_codes
-from maillage.directory.models import Membership, MembershipRole
+from maillage.directory.memberships import forget_memberships, memberships_of
+from maillage.directory.models import MembershipRole
 
 from .models import Category, CircleMember, Consent, EmergencyAccess, Family, Visibility
 
@@ -98,14 +99,6 @@ class _CircleRow:
 
 # The two statements of the rule that every page of a practitioner sends, compiled once per
 # process (core/compiled.py): the reader's teams, and the circles of care they are in.
-_MEMBERSHIPS = CompiledQuery(
-    lambda user_id: (
-        Membership.objects.filter(practitioner__user_id=user_id)
-        .order_by()
-        .values_list("team_id", "role")
-    ),
-    [UUIDField()],
-)
 _MY_CIRCLES = CompiledQuery(
     lambda user_id: (
         CircleMember.objects.filter(practitioner__user_id=user_id, left_at__isnull=True)
@@ -135,7 +128,7 @@ def _reader(user) -> _Reader | None:
         return None
     cached = getattr(user, "_family_reader", None)
     if cached is None:
-        memberships = _MEMBERSHIPS.rows(user.id)
+        memberships = memberships_of(user)
         cached = _Reader(
             user_id=user.id,
             team_ids=frozenset(team_id for team_id, _ in memberships),
@@ -398,6 +391,7 @@ def forget_access(user) -> None:
     if user is not None:
         user._family_access = None
         user._family_reader = None
+        forget_memberships(user)
 
 
 def entry_is_visible(access: FamilyAccess, user, entry) -> bool:

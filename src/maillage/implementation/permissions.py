@@ -24,7 +24,8 @@ from maillage.core.permissions import (
     is_coordinator,
     is_practitioner,
 )
-from maillage.directory.models import Membership, MembershipRole
+from maillage.directory.memberships import memberships_of
+from maillage.directory.models import MembershipRole
 from maillage.families.permissions import is_circle_member, sees_plan
 
 
@@ -37,16 +38,10 @@ def _site_of(obj):
 
 
 def _team_ids(user, *, lead: bool = False) -> frozenset:
-    """The teams the user belongs to (or leads), read once per request."""
-    key = "_implementation_led_teams" if lead else "_implementation_teams"
-    cached = getattr(user, key, None)
-    if cached is None:
-        rows = Membership.objects.filter(practitioner__user=user)
-        if lead:
-            rows = rows.filter(role=MembershipRole.LEAD)
-        cached = frozenset(rows.values_list("team_id", flat=True))
-        setattr(user, key, cached)
-    return cached
+    """The teams the user belongs to (or leads): directory.memberships, once a request."""
+    return frozenset(
+        team_id for team_id, role in memberships_of(user) if not lead or role == MembershipRole.LEAD
+    )
 
 
 @rules.predicate

@@ -12,11 +12,22 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    UUIDField,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from maillage.audit.models import AuditEvent
+from maillage.core.compiled import CompiledQuery, Many
 from maillage.core.models import User
 from maillage.core.permissions import require
 from maillage.directory.models import Membership, Organization, Practitioner, ServiceOffer, Team
@@ -550,12 +561,16 @@ def _latest_notes(rows: list[Referral]) -> None:
     closed = [r for r in rows if r.status in _NOTE_IS_REASON]
     if not closed:
         return
-    notes = dict(
+    # The newest event's note of each: the events of a page's closed rows are few (a
+    # referral has a handful of steps), and DISTINCT ON is PostgreSQL's only (the demo runs
+    # on SQLite).
+    notes: dict = {}
+    for referral_id, note in (
         ReferralEvent.objects.filter(referral_id__in=[r.id for r in closed])
         .order_by("referral_id", "-at")
-        .distinct("referral_id")
         .values_list("referral_id", "note")
-    )
+    ):
+        notes.setdefault(referral_id, note)
     for r in closed:
         r.latest_note = notes.get(r.id, "")  # type: ignore[attr-defined]
 
@@ -622,8 +637,10 @@ def _referral_search(user: User, q: SearchParams) -> tuple[list, dict]:
 
 
 # What a Task or ServiceRequest shows of a referral and its relations: the search reads
-# these columns only (a page of 20 rows joined to four tables).
-_REFERRAL_COLUMNS = (
+# these columns only (a page of 20 rows joined to four tables), as values compiled once per
+# page length (core.compiled): building the page's models through the ORM cost a third of
+# the search (BENCHMARKS.md, ninth round).
+_REFERRAL_FIELDS = (
     "id",
     "family_id",
     "from_team_id",
@@ -642,16 +659,62 @@ _REFERRAL_COLUMNS = (
     "reject_reason",
     "reject_text",
     "outcome",
-    "family__id",
-    "family__recording_organization_id",
-    "from_team__id",
-    "from_team__name",
-    "to_team__id",
-    "to_team__name",
-    "service_offer__id",
-    "service_offer__name",
-    "service_offer__service_type",
 )
+_REFERRAL_PAGE = CompiledQuery(
+    lambda ids: (
+        Referral.objects.filter(id__in=ids)
+        .order_by()
+        .values_list(
+            *_REFERRAL_FIELDS,
+            "family__recording_organization_id",
+            "from_team__name",
+            "to_team__name",
+            "service_offer__name",
+            "service_offer__service_type",
+        )
+    ),
+    [Many(UUIDField())],
+)
+
+
+def _referral_page(ids: list) -> list[Referral]:
+    """The referrals of these ids, in this order, each with its family (its own instance:
+    each row carries the access it was found with), teams, offer and caregivers."""
+    width = len(_REFERRAL_FIELDS)
+    by_id = {}
+    for row in _REFERRAL_PAGE.rows(ids):
+        referral = Referral.from_db(DEFAULT_DB_ALIAS, _REFERRAL_FIELDS, row[:width])
+        recording_organization_id, from_name, to_name, offer_name, offer_type = row[width:]
+        referral.family = Family.from_db(
+            DEFAULT_DB_ALIAS,
+            ("id", "recording_organization_id"),
+            (referral.family_id, recording_organization_id),
+        )
+        referral.from_team = Team.from_db(
+            DEFAULT_DB_ALIAS, ("id", "name"), (referral.from_team_id, from_name)
+        )
+        referral.to_team = Team.from_db(
+            DEFAULT_DB_ALIAS, ("id", "name"), (referral.to_team_id, to_name)
+        )
+        referral.service_offer = (
+            ServiceOffer.from_db(
+                DEFAULT_DB_ALIAS,
+                ("id", "name", "service_type"),
+                (referral.service_offer_id, offer_name, offer_type),
+            )
+            if referral.service_offer_id
+            else None
+        )
+        by_id[referral.pk] = referral
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    prefetch_related_objects(
+        [r.family for r in rows],
+        Prefetch(
+            "caregivers",
+            queryset=Caregiver.objects.only("id", "family_id", "first_name", "last_name"),
+        ),
+    )
+    return rows
 
 
 def _search_referrals(user: User, q: SearchParams, request, which: int) -> Found:
@@ -661,18 +724,7 @@ def _search_referrals(user: User, q: SearchParams, request, which: int) -> Found
     after = [pk for pk in matched if q.cursor is None or pk > q.cursor]
     ids = after[: q.count]
     cursor = str(ids[-1]) if len(after) > q.count and ids else None
-    rows = _in_order(
-        Referral.objects.filter(id__in=ids)
-        .select_related("family", "from_team", "to_team", "service_offer")
-        .only(*_REFERRAL_COLUMNS)
-        .prefetch_related(
-            Prefetch(
-                "family__caregivers",
-                queryset=Caregiver.objects.only("id", "family_id", "first_name", "last_name"),
-            )
-        ),
-        ids,
-    )
+    rows = _referral_page(ids)
     own = accesses(user, [r.family for r in rows if r.id not in received])
     shown: dict = {}
     for r in rows:

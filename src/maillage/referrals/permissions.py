@@ -15,24 +15,15 @@
 import rules
 
 from maillage.core.models import Role
-from maillage.directory.models import Membership
+from maillage.directory.memberships import memberships_of
 from maillage.families.permissions import consent_covers
 
 from .models import Consultation, Referral
 
 
 def team_ids_of(user) -> set:
-    # getattr/setattr reach the User behind request.user's lazy proxy (see
-    # families.permissions.family_access): one query per request, whoever asks.
-    cache = getattr(user, "_team_ids", None)
-    if cache is None:
-        cache = set(
-            Membership.objects.filter(practitioner__user=user)
-            .order_by()  # a set: the memberships' order would join the teams for nothing
-            .values_list("team_id", flat=True)
-        )
-        user._team_ids = cache
-    return cache
+    """The user's teams (directory.memberships: one query per request, whoever asks)."""
+    return {team_id for team_id, _role in memberships_of(user)}
 
 
 @rules.predicate
