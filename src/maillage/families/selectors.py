@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
     Case,
     Count,
@@ -274,7 +275,7 @@ def name_maskers(families: Iterable[Family]) -> dict:
     hidden = [pk for pk, f in by_id.items() if not f.access.shows_identity]
     names: dict = {pk: [] for pk in hidden}
     for pk in hidden:
-        names[pk] += [f"{c.first_name} {c.last_name}" for c in by_id[pk].caregivers.all()]
+        names[pk] += [f"{c.first_name} {c.last_name}" for c in caregivers_of(by_id[pk])]
     if hidden:
         for family_id, first in Child.objects.filter(family_id__in=hidden).values_list(
             "family_id", "first_name"
@@ -409,12 +410,47 @@ def shown_as(row, **what) -> None:
         setattr(row, name, value)
 
 
+def caregivers_of(family: Family) -> list[Caregiver]:
+    """The family's caregivers, oldest first, as a list read them: given with the rows
+    (`listed_caregivers`, set by list_caregivers) or through `family.caregivers.all()`
+    (prefetched, or one query)."""
+    listed = getattr(family, "listed_caregivers", None)
+    return listed if listed is not None else list(family.caregivers.all())
+
+
+# The caregivers of a page's families (their ids and names, what a list shows or masks),
+# compiled once per number of families (core.compiled).
+_CAREGIVERS_LISTED = CompiledQuery(
+    lambda family_ids: (
+        Caregiver.objects.filter(family_id__in=family_ids)
+        .order_by("created_at")
+        .values_list("id", "family_id", "first_name", "last_name")
+    ),
+    [Many(UUIDField())],
+)
+
+
+def list_caregivers(families: Iterable[Family]) -> None:
+    """Read the caregivers of these families in one query and give each family its own
+    (`caregivers_of` finds them): a page's worth, several rows of one family included."""
+    rows: dict = {}
+    for family in families:
+        rows.setdefault(family.pk, []).append(family)
+    found: dict = {pk: [] for pk in rows}
+    columns = ("id", "family_id", "first_name", "last_name")
+    for values in _CAREGIVERS_LISTED.rows(list(rows)):
+        found[values[1]].append(Caregiver.from_db(DEFAULT_DB_ALIAS, columns, values))
+    for pk, same in rows.items():
+        for family in same:
+            family.listed_caregivers = found[pk]
+
+
 def family_label(family: Family, access: FamilyAccess, caregivers=None) -> str:
     """How this reader names this family, the same on every page and in the API: the
     caregivers' names where the consent covers identity, the neutral reference elsewhere.
-    (Caregivers are read through `family.caregivers.all()`: prefetch them for lists.)"""
+    (Caregivers are read through `caregivers_of`: prefetch or list them for lists.)"""
     if access.shows_identity:
-        people = family.caregivers.all() if caregivers is None else caregivers
+        people = caregivers_of(family) if caregivers is None else caregivers
         names = ", ".join(f"{c.first_name} {c.last_name}" for c in people)
         if names:
             return names

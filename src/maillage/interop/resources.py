@@ -28,6 +28,7 @@ from maillage.directory.models import (
 )
 from maillage.families.models import Caregiver, Category, Child, Consent, Family
 from maillage.families.permissions import FamilyAccess
+from maillage.families.selectors import caregivers_of
 from maillage.referrals.models import RejectReason, Status, Urgency
 
 from . import codes
@@ -323,7 +324,7 @@ def patient_ref(person, access: FamilyAccess) -> dict | None:
 
 
 def first_caregiver(family: Family) -> Caregiver | None:
-    people = list(family.caregivers.all())
+    people = caregivers_of(family)
     return people[0] if people else None
 
 

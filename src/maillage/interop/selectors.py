@@ -21,7 +21,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     UUIDField,
-    prefetch_related_objects,
 )
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -707,13 +706,7 @@ def _referral_page(ids: list) -> list[Referral]:
         )
         by_id[referral.pk] = referral
     rows = [by_id[pk] for pk in ids if pk in by_id]
-    prefetch_related_objects(
-        [r.family for r in rows],
-        Prefetch(
-            "caregivers",
-            queryset=Caregiver.objects.only("id", "family_id", "first_name", "last_name"),
-        ),
-    )
+    families.list_caregivers(r.family for r in rows)
     return rows
 
 
