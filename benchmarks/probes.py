@@ -12,6 +12,13 @@ wait for (`pg_stat_activity`). At both ends, the checkpointer's and the database
 counters; at the end, the lines the PostgreSQL server log gained (checkpoints,
 autovacuum, our database's slow statements and lock waits: `prepare_database` turns
 those on for the bench database only).
+
+And every DISK_EVERY seconds, in a thread of its own, the disk: one 8 kB page written and
+flushed (fdatasync, what PostgreSQL does to its WAL at every commit) to a file on the
+same disk, and how long the flush took. Every read of a family commits an access event,
+so a request waits for the disk whenever the disk makes a commit wait; a flush that
+takes DISK_STALL or more while the machine's disk is probed apart from PostgreSQL is the
+disk's own stall, not the application's (issue 19).
 """
 
 import itertools
@@ -20,6 +27,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,6 +40,27 @@ TICK = 0.1
 POLL = 0.5
 REFRESH = 1.0  # how often the set of our processes is looked up again
 PG_LOG = Path(os.environ.get("BENCH_PG_LOG", "/var/log/postgresql/postgresql-15-main.log"))
+DISK_EVERY = 0.05  # 20 flushes a second: the commits' own rate under the load, no more
+DISK_STALL = 0.05  # a flush this long is a stall: 200 times the idle disk's median
+DISK_FILE = VAR / "disk-probe"
+
+
+def _probe_disk(stop: threading.Event, flushes: list) -> None:
+    """[(start, seconds)] of each flush of one 8 kB page, until `stop`."""
+    page = bytes(8192)
+    DISK_FILE.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(DISK_FILE, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while not stop.is_set():
+            os.pwrite(fd, page, 0)
+            started = time.monotonic()
+            os.fdatasync(fd)
+            spent = time.monotonic() - started
+            flushes.append((round(started, 4), round(spent, 5)))
+            stop.wait(max(0.0, DISK_EVERY - spent))
+    finally:
+        os.close(fd)
+        DISK_FILE.unlink(missing_ok=True)
 
 
 def prepare_database(url: str, database: str) -> None:
@@ -146,6 +175,10 @@ def sample(out: Path, database: str, server_pid: int, client_pid: int) -> None:
     activity: dict[str, int] = {}
     polls = 0
     seen: dict[int, int] = {}
+    flushes: list = []
+    disk_stop = threading.Event()
+    disk = threading.Thread(target=_probe_disk, args=(disk_stop, flushes), daemon=True)
+    disk.start()
     with psycopg.connect(f"{PG_SERVER}/{database}", autocommit=True) as conn:
         before = _counters(conn, database)
         pids: set[int] = set()
@@ -164,6 +197,8 @@ def sample(out: Path, database: str, server_pid: int, client_pid: int) -> None:
             )
             time.sleep(max(0.0, TICK - (time.monotonic() - now)))
         after = _counters(conn, database)
+    disk_stop.set()
+    disk.join(timeout=5)
     lines: list[str] = []
     if log_start is not None:
         with PG_LOG.open("rb") as log:
@@ -178,6 +213,7 @@ def sample(out: Path, database: str, server_pid: int, client_pid: int) -> None:
                 "activity": {"polls": polls, "sessions": activity},
                 "postgres": {k: after[k] - before[k] for k in after},
                 "log": lines,
+                "disk": flushes,
             }
         )
     )
@@ -255,7 +291,19 @@ def summarize(raw: dict) -> dict:
         }
 
     first, last = ticks[0], ticks[-1]
+    flushes = sorted(seconds for _start, seconds in raw.get("disk", []))
+    disk = {}
+    if flushes:
+        disk = {
+            "flushes": len(flushes),
+            "p50_ms": round(flushes[len(flushes) // 2] * 1000, 2),
+            "p99_ms": round(flushes[int(0.99 * (len(flushes) - 1))] * 1000, 2),
+            "max_ms": round(flushes[-1] * 1000, 1),
+            "stalls": sum(1 for f in flushes if f >= DISK_STALL),
+            "stalls_100ms": sum(1 for f in flushes if f >= 0.1),
+        }
     return {
+        "disk": disk,
         "seconds": round(last[0] - first[0], 1),
         "busy_cores": stats("busy"),
         "steal_cores": stats("steal"),
@@ -284,6 +332,11 @@ def at(raw: dict, start: float, end: float) -> dict:
         "steal": delta[7],
         "running": max(t[10] for t in inside),
     }
+
+
+def disk_stalls(raw: dict) -> list[tuple[float, float]]:
+    """The disk's stalls of a phase: (start, end) of each flush of DISK_STALL or more."""
+    return [(start, start + spent) for start, spent in raw.get("disk", []) if spent >= DISK_STALL]
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ the core, ours or someone else's. Each slow request's cause is the part that exc
 type's median by the most.
 """
 
+import bisect
 import statistics
 
 from . import probes
@@ -66,11 +67,26 @@ def _lag_during(lag: list[tuple[float, float]], start: float, end: float) -> flo
     return max((late for when, late in lag if start <= when <= end), default=0.0)
 
 
+def _during_a_stall(stalls: list[tuple[float, float]], start: float, end: float) -> bool:
+    """Was the disk stalled at some moment of [start, end]? `stalls` sorted by start."""
+    index = bisect.bisect_right(stalls, (end, float("inf")))
+    return any(stall_end >= start for _stall_start, stall_end in stalls[max(0, index - 3) : index])
+
+
+def _latencies(rows: list[dict], key: str) -> dict:
+    return {
+        f"p{q}_ms": round(_percentile([r[key] for r in rows], q / 100), 1) for q in (50, 95, 99)
+    }
+
+
 def breakdown(phases: list, raws: list[dict | None], kinds: list[str]) -> dict:
     """Per request type, over the phases' samples pooled: the slowest 5 % against the
-    rest, part by part, what made each slow request slow, and the server-side latencies."""
+    rest, part by part, what made each slow request slow, and the server-side latencies;
+    and the same latencies over the requests during which the disk did not stall
+    (probes.disk_stalls: the disk's own, measured apart from PostgreSQL)."""
     rows: dict[str, list[dict]] = {kind: [] for kind in kinds}
     for phase, raw in zip(phases, raws, strict=True):
+        stalls = sorted(probes.disk_stalls(raw)) if raw else []
         for sample in phase.samples:
             split = parts(sample)
             if split is None or sample.outcome == "error":
@@ -86,6 +102,7 @@ def breakdown(phases: list, raws: list[dict | None], kinds: list[str]) -> dict:
                 "parts": split,
                 "gc_full": sample.server.get("gc_n", 0.0),
                 "loop_lag_ms": _lag_during(phase.lag.loop, start, end) * 1000,
+                "disk_stall": _during_a_stall(stalls, start, end),
             }
             if raw:
                 row["machine"] = probes.at(raw, start, end)
@@ -117,14 +134,16 @@ def breakdown(phases: list, raws: list[dict | None], kinds: list[str]) -> dict:
                 "p95_ms": round(cut, 1),
                 "p99_ms": round(_percentile([r["client_ms"] for r in kind_rows], 0.99), 1),
             },
-            "server": {
-                f"p{q}_ms": round(_percentile([r["app_ms"] for r in kind_rows], q / 100), 1)
-                for q in (50, 95, 99)
-            },
-            "server_own": {
-                f"p{q}_ms": round(_percentile([r["own_ms"] for r in kind_rows], q / 100), 1)
-                for q in (50, 95, 99)
-            },
+            "server": _latencies(kind_rows, "app_ms"),
+            "server_own": _latencies(kind_rows, "own_ms"),
+            "disk_stalled": sum(1 for r in kind_rows if r["disk_stall"]),
+            "disk_stalled_slow": sum(1 for r in slow if r["disk_stall"]),
+            "outside_disk_stalls": {
+                "client": _latencies(steady, "client_ms"),
+                "server": _latencies(steady, "app_ms"),
+            }
+            if (steady := [r for r in kind_rows if not r["disk_stall"]])
+            else {},
             "slow_mean_ms": _mean([r["client_ms"] for r in slow]),
             "slow_parts": {p: _mean([r["parts"][p] for r in slow]) for p in PARTS},
             "median_parts": {p: round(medians[p], 1) for p in PARTS},
