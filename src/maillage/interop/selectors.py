@@ -721,7 +721,7 @@ def _search_referrals(user: User, q: SearchParams, request, which: int) -> Found
     own = accesses(user, [r.family for r in rows if r.id not in received])
     shown: dict = {}
     for r in rows:
-        r.family.access = received.get(r.id) or own[r.family_id]
+        families.shown_as(r.family, access=received.get(r.id) or own[r.family_id])
         shown.setdefault(r.family_id, r.family)
     # One masker per family, not two queries per row of a family the reader sees unnamed.
     masks = families.name_maskers(shown.values())
@@ -729,7 +729,7 @@ def _search_referrals(user: User, q: SearchParams, request, which: int) -> Found
         _latest_notes(rows)
     out = []
     for r in rows:
-        access, mask = r.family.access, masks[r.family_id]
+        access, mask = r.family.access, masks[r.family_id]  # type: ignore[attr-defined]
         if which == 0:
             out.append(resources.task(r, access, mask, getattr(r, "latest_note", "")))
         else:
