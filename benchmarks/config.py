@@ -98,7 +98,8 @@ DESCRIPTION = {
     "timeline": "GET /families/<id>/timeline/ — the family's timeline, 20 entries a page",
     "inbox": "GET /referrals/ — my team's referral inbox",
     "directory_search": "GET /directory/?q=… — directory search in French (accents)",
-    "referral_step": "POST /referrals/<id>/step/ — acknowledge a requested referral",
+    "referral_step": "POST /referrals/<id>/step/ — a receiving team acknowledges a requested "
+    "referral, puts it on its waiting list, then declines it (one step a request)",
     "plan_action_update": "POST /families/<id>/plan/actions/<id>/ — update a plan action "
     "(with its version)",
     "api_families": "GET /api/v1/families/ — the caseload as JSON",
