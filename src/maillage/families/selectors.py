@@ -595,7 +595,7 @@ class CaseloadRow:
 
 # The API's caseload, compiled once per length (core.compiled): the families' ids in the
 # caseload's order with their next action's date, where every plan is shared with the
-# reader and where only some are; and the caregivers' names of a page's families.
+# reader and where only some are (a page's caregivers: _CAREGIVERS_LISTED).
 _CASELOAD_ROWS = CompiledQuery(
     lambda ids: (
         Family.objects.filter(id__in=ids)
@@ -617,14 +617,6 @@ _CASELOAD_ROWS_SOME_PLANS = CompiledQuery(
     ),
     [Many(UUIDField()), Many(UUIDField())],
 )
-_CAREGIVER_NAMES = CompiledQuery(
-    lambda family_ids: (
-        Caregiver.objects.filter(family_id__in=family_ids)
-        .order_by("created_at")
-        .values_list("family_id", "first_name", "last_name")
-    ),
-    [Many(UUIDField())],
-)
 
 
 @dataclass
@@ -643,7 +635,7 @@ class CaseloadSummary:
         # Caregivers' names only of the families whose identity the reader may see.
         named = {row.id: row for row in found if row.access.shows_identity}
         if named:
-            for family_id, first, last in _CAREGIVER_NAMES.rows(list(named)):
+            for _id, family_id, first, last in _CAREGIVERS_LISTED.rows(list(named)):
                 named[family_id].caregiver_names.append(f"{first} {last}")
         return found
 
