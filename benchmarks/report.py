@@ -251,7 +251,8 @@ def _tail_tables(scale: dict, name: str) -> list[str]:
     lines = [
         f"**Where the slowest 5 % went ({name}, under load)** — mean ms of each part over the "
         "requests at or above the type's p95 (the type's median in brackets). *client*: "
-        "client-observed time not spent in the server; *queue*: waiting for a worker; "
+        "client-observed time not spent in the server; *queue*: waiting for a worker, of "
+        "which *a worker free* passed while fewer requests were in Django than workers; "
         "*core wait*: the worker, or its PostgreSQL backend, ready to run while another "
         "thread held the core; *other*: the rest (locks, I/O, round trips, steal). The "
         "cause is the part that exceeds its median the most, counted over the slow requests; "
@@ -261,14 +262,16 @@ def _tail_tables(scale: dict, name: str) -> list[str]:
         "",
         "| request | n | p95 | slow mean | "
         + " | ".join(PART_NAMES.values())
-        + " | causes | other work, cores | runnable |",
-        "|---|---:|---:|---:|" + "---:|" * len(PART_NAMES) + "---|---:|---:|",
+        + " | a worker free | causes | other work, cores | runnable |",
+        "|---|---:|---:|---:|" + "---:|" * (len(PART_NAMES) + 1) + "---|---:|---:|",
     ]
     for kind in MIX:
         t = tail.get(kind)
         if not t:
             continue
         cells = [f"{t['slow_parts'][p]:.1f} ({t['median_parts'][p]:.1f})" for p in PART_NAMES]
+        free = t.get("slow_queue_free_ms")  # runs before the tenth round lack it
+        cells.append("—" if free is None else f"{free:.1f}")
         causes = ", ".join(f"{PART_NAMES[c]} {n}" for c, n in t["causes"].items())
         slow, rest = t["machine_slow"], t["machine_rest"]
         other = runnable = "—"

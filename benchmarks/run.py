@@ -217,16 +217,28 @@ def _without_statements(floor: dict) -> dict:
     }
 
 
-def _keep_samples(scale: config.Scale, seed: int, phases: list[load.Phase]) -> None:
-    """Every request of the load phase with the server's figures, for a closer look at the
-    tail than the report's (var/bench, not committed: megabytes)."""
-    rows = [
-        [p.name, s.kind, round(s.seconds * 1000, 2), s.status, s.server]
-        for p in phases
-        for s in p.samples
-    ]
+def _keep_samples(
+    scale: config.Scale, seed: int, phases: list[load.Phase], raws: dict[str, dict | None]
+) -> None:
+    """Every request of the load phases with the server's figures, and each phase's start
+    and disk stalls on the same clock, for a closer look at the tail than the report's
+    (var/bench, not committed: megabytes)."""
+    kept = {
+        "phases": {
+            p.name: {
+                "started": p.started,
+                "disk_stalls": probes.disk_stalls(raws.get(p.name) or {}),
+            }
+            for p in phases
+        },
+        "samples": [
+            [p.name, s.kind, round(s.started, 4), round(s.seconds * 1000, 2), s.status, s.server]
+            for p in phases
+            for s in p.samples
+        ],
+    }
     path = config.VAR / f"{scale.name}-samples-{seed}.json"
-    path.write_text(json.dumps(rows))
+    path.write_text(json.dumps(kept))
 
 
 def bench_scale(scale: config.Scale, data: dict, seed: int, saturation: bool) -> dict:
@@ -325,10 +337,13 @@ def bench_scale(scale: config.Scale, data: dict, seed: int, saturation: bool) ->
     for phase in results:
         groups.setdefault(phase.name.split("-")[0], []).append(phase)
     load_phases = groups.get("load", [])
-    _keep_samples(scale, seed, load_phases)
+    _keep_samples(scale, seed, load_phases, machine_raw)
     return {
         "tail": tail.breakdown(
-            load_phases, [machine_raw.get(p.name) for p in load_phases], list(config.MIX)
+            load_phases,
+            [machine_raw.get(p.name) for p in load_phases],
+            list(config.MIX),
+            config.WORKERS,
         ),
         "client_delays": tail.client_delays(load_phases),
         "dataset": data,

@@ -73,20 +73,64 @@ def _during_a_stall(stalls: list[tuple[float, float]], start: float, end: float)
     return any(stall_end >= start for _stall_start, stall_end in stalls[max(0, index - 3) : index])
 
 
+def in_django(phase) -> list[tuple[float, float]]:
+    """When each request of a phase was in Django (from its first middleware in to the
+    response out), on the client's clock: sent at `started`, waited `queue`, served `app`.
+    The client stamps X-Request-Start just before it starts its clock, from the same
+    machine's clock: the two agree to a few microseconds."""
+    spans = []
+    for sample in phase.samples:
+        queue, app = sample.server.get("queue"), sample.server.get("app")
+        if queue is None or app is None:
+            continue
+        begin = phase.started + sample.started + queue / 1000
+        spans.append((begin, begin + app / 1000))
+    return sorted(spans)
+
+
+def waited_with_a_free_worker(
+    spans: list[tuple[float, float]], start: float, end: float, workers: int
+) -> float:
+    """Seconds of [start, end] (a request's wait before Django) during which fewer than
+    `workers` requests were in Django: a worker was not serving anyone, yet the request
+    waited. A wait with every worker serving is the pool's queue; the rest is a worker
+    slow to take the connection (no core free to run it, blocked elsewhere, gunicorn's
+    own work between two requests). `spans` sorted by their beginning."""
+    if end <= start:
+        return 0.0
+    last = bisect.bisect_left(spans, (end, float("-inf")))
+    edges = []
+    for begin, finish in spans[:last]:
+        if finish > start:
+            edges.append((max(begin, start), 1))
+            edges.append((min(finish, end), -1))
+    edges.sort()
+    free, busy, at = 0.0, 0, start
+    for when, step in edges:
+        if busy < workers:
+            free += when - at
+        busy, at = busy + step, when
+    if busy < workers:
+        free += end - at
+    return free
+
+
 def _latencies(rows: list[dict], key: str) -> dict:
     return {
         f"p{q}_ms": round(_percentile([r[key] for r in rows], q / 100), 1) for q in (50, 95, 99)
     }
 
 
-def breakdown(phases: list, raws: list[dict | None], kinds: list[str]) -> dict:
+def breakdown(phases: list, raws: list[dict | None], kinds: list[str], workers: int = 4) -> dict:
     """Per request type, over the phases' samples pooled: the slowest 5 % against the
     rest, part by part, what made each slow request slow, and the server-side latencies;
     and the same latencies over the requests during which the disk did not stall
-    (probes.disk_stalls: the disk's own, measured apart from PostgreSQL)."""
+    (probes.disk_stalls: the disk's own, measured apart from PostgreSQL); of the slow
+    requests' wait for a worker, how much passed with a worker serving no one."""
     rows: dict[str, list[dict]] = {kind: [] for kind in kinds}
     for phase, raw in zip(phases, raws, strict=True):
         stalls = sorted(probes.disk_stalls(raw)) if raw else []
+        spans = in_django(phase)
         for sample in phase.samples:
             split = parts(sample)
             if split is None or sample.outcome == "error":
@@ -103,6 +147,8 @@ def breakdown(phases: list, raws: list[dict | None], kinds: list[str]) -> dict:
                 "gc_full": sample.server.get("gc_n", 0.0),
                 "loop_lag_ms": _lag_during(phase.lag.loop, start, end) * 1000,
                 "disk_stall": _during_a_stall(stalls, start, end),
+                "queue_free_ms": 1000
+                * waited_with_a_free_worker(spans, start, start + split["queue"] / 1000, workers),
             }
             if raw:
                 row["machine"] = probes.at(raw, start, end)
@@ -146,6 +192,8 @@ def breakdown(phases: list, raws: list[dict | None], kinds: list[str]) -> dict:
             else {},
             "slow_mean_ms": _mean([r["client_ms"] for r in slow]),
             "slow_parts": {p: _mean([r["parts"][p] for r in slow]) for p in PARTS},
+            # Of the slow requests' "queue": the part with a worker serving no one.
+            "slow_queue_free_ms": _mean([r["queue_free_ms"] for r in slow]),
             "median_parts": {p: round(medians[p], 1) for p in PARTS},
             "causes": dict(sorted(causes.items(), key=lambda item: -item[1])),
             "slow_gc_full": _mean([r["gc_full"] for r in slow]),

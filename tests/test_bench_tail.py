@@ -2,8 +2,9 @@
 benchmarks/probes.py): a request is counted as during a disk stall when the disk probe's
 flush of 50 ms or more overlaps it, and only then."""
 
-from benchmarks import probes
-from benchmarks.tail import _during_a_stall
+import pytest
+from benchmarks import load, probes
+from benchmarks.tail import _during_a_stall, in_django, waited_with_a_free_worker
 
 
 def test_a_request_is_during_a_stall_only_when_a_long_flush_overlaps_it():
@@ -33,3 +34,24 @@ def test_the_phase_summary_counts_the_disks_stalls():
     assert summary["disk"]["flushes"] == 22
     assert summary["disk"]["stalls"] == 2 and summary["disk"]["stalls_100ms"] == 1
     assert summary["disk"]["max_ms"] == 150.0 and summary["disk"]["p50_ms"] == 0.2
+
+
+def test_a_wait_counts_as_with_a_free_worker_only_while_fewer_requests_are_in_django():
+    # Two workers; requests in Django over [0, 1] and [0.5, 2]: both busy over [0.5, 1].
+    spans = sorted([(0.0, 1.0), (0.5, 2.0)])
+    assert waited_with_a_free_worker(spans, 0.0, 1.0, 2) == 0.5  # [0, 0.5] had one free
+    assert waited_with_a_free_worker(spans, 0.6, 0.9, 2) == 0.0  # both serving throughout
+    assert abs(waited_with_a_free_worker(spans, 0.9, 3.0, 2) - 2.0) < 1e-9
+    assert waited_with_a_free_worker(spans, 0.6, 0.9, 3) == pytest.approx(0.3)  # a third
+    assert waited_with_a_free_worker([], 1.0, 1.5, 4) == 0.5
+    assert waited_with_a_free_worker(spans, 1.0, 1.0, 2) == 0.0
+
+
+def test_requests_are_placed_in_django_from_their_send_time_queue_and_app():
+    phase = load.Phase("load-1", 60.0, started=100.0)
+    phase.samples = [
+        load.Sample("family", 1.0, 0.05, 200, "ok", {"queue": 10.0, "app": 30.0}),
+        load.Sample("inbox", 2.0, 0.05, 200, "ok", {"app": 30.0}),  # no stamp: left out
+    ]
+    (span,) = in_django(phase)
+    assert abs(span[0] - 101.01) < 1e-9 and abs(span[1] - 101.04) < 1e-9
