@@ -345,8 +345,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Maillage <no-reply@maillage.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address people reach Maillage at, for links in e-mails.
-# The header's unread count: the selector of the user's unread notifications.
-MAILLAGE_UNREAD_NOTIFICATIONS = "maillage.referrals.selectors.unread_notifications"
+# The header's unread count: the function that counts the user's unread notifications.
+MAILLAGE_UNREAD_NOTIFICATIONS = "maillage.referrals.selectors.unread_notification_count"
 MAILLAGE_BASE_URL = os.environ.get("MAILLAGE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Background work (e-mails, reminders) goes through the tasks queue, kept in the database:

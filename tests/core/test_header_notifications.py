@@ -68,3 +68,13 @@ def test_the_count_costs_one_query_whatever_the_number(client):
         assert "40" in client.get(url).content.decode()
     assert len(many) == len(none)
     assert sum("referrals_notification" in q["sql"] for q in many.captured_queries) == 1
+
+
+def test_each_person_sees_their_own_count(client):
+    # The count is a statement compiled once, its user's id bound at each call.
+    nurse, midwife = make_user("nurse@example.org"), make_user("midwife@example.org")
+    notify(nurse, 2)
+    notify(midwife, 5)
+    for user, count in ((nurse, "2"), (midwife, "5"), (nurse, "2")):
+        client.force_login(user)
+        assert f'<span class="badge" aria-hidden="true">{count}</span>' in header(client)

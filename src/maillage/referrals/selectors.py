@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, UUIDField
 from django.http import Http404
 from django.utils import timezone
 
+from maillage.core.compiled import CompiledQuery
 from maillage.core.models import User
 from maillage.core.tokens import split_codes
 from maillage.directory.models import Practitioner, ServiceOffer, Team
@@ -29,6 +30,7 @@ from .models import (
     ConsentRequest,
     Consultation,
     EmailPreferences,
+    Notification,
     Referral,
     Status,
 )
@@ -304,6 +306,24 @@ def access_consultation(user: User, consultation_id, request=None) -> Consultati
 
 def unread_notifications(user: User):
     return user.notifications.filter(read_at__isnull=True).order_by("-created_at")
+
+
+# Every page's header counts them: compiled once (core/compiled.py), grouped by the user so
+# that the count is a row of a values_list (none when there is nothing unread).
+_UNREAD_COUNT = CompiledQuery(
+    lambda user_id: Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+    .order_by()
+    .values("user_id")
+    .annotate(n=Count("id"))
+    .values_list("n"),
+    [UUIDField()],
+)
+
+
+def unread_notification_count(user: User) -> int:
+    """How many of the user's notifications are unread, for the header of every page."""
+    rows = _UNREAD_COUNT.rows(user.id)
+    return rows[0][0] if rows else 0
 
 
 def active_offers(team_id) -> QuerySet[ServiceOffer]:
