@@ -311,11 +311,13 @@ def unread_notifications(user: User):
 # Every page's header counts them: compiled once (core/compiled.py), grouped by the user so
 # that the count is a row of a values_list (none when there is nothing unread).
 _UNREAD_COUNT = CompiledQuery(
-    lambda user_id: Notification.objects.filter(user_id=user_id, read_at__isnull=True)
-    .order_by()
-    .values("user_id")
-    .annotate(n=Count("id"))
-    .values_list("n"),
+    lambda user_id: (
+        Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("n")
+    ),
     [UUIDField()],
 )
 
