@@ -147,9 +147,18 @@ def _outcome(request, status: int) -> str:
 
 async def _user_loop(users, phase, mix, think, deadline, t0, rng) -> None:
     """One loop of requests; with several users it takes them in turn (the solo phase:
-    one request at a time, spread over the users the floor was captured for)."""
+    one request at a time, spread over the users the floor was captured for).
+
+    With a think time, the user begins the round thinking, as if it had just read a page:
+    started together, the 20 users of a round sent 20 requests in the same 10 ms, a
+    burst no real network makes, which waited up to half a second for the 4 workers and
+    made 88 of the 90 waits of 50 ms or more of a run (BENCHMARKS.md, tenth round). The
+    think time being exponential, a user's first wait drawn like the others is what the
+    steady state gives at any instant."""
     kinds = list(mix)
     turn = 0
+    if think:
+        await asyncio.sleep(min(rng.expovariate(1 / think), think * 5))
     while time.perf_counter() < deadline:
         user = users[turn % len(users)]
         turn += 1
