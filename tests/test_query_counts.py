@@ -40,7 +40,9 @@ LIMITS = {
     "caseload": 12,
     "family": 17,
     "timeline": 10,
-    "inbox": 17,
+    # Issue 19: the page's referrals with their family, teams and offer in one statement
+    # (referrals.selectors.referral_page), ordered and counted from the rule's own rows.
+    "inbox": 11,
     "directory_search": 7,
     "referral_step": 17,
     "plan_action_update": 17,

@@ -175,3 +175,22 @@ def test_a_list_is_compiled_once_per_length_and_an_empty_one_left_to_the_orm():
         with CaptureQueriesContext(connection) as queries:
             assert query.rows([], since) == []
         assert len(queries) == 0  # the ORM knows `id IN ()` matches nothing
+
+
+def test_an_instance_from_values_puts_each_value_in_its_field(network):
+    # Model.from_db takes values in the model's order of fields: `instance` orders them,
+    # whatever the order they are given in (a team's name is not its organization's id).
+    from maillage.core.compiled import instance
+    from maillage.directory.models import Team
+
+    stored = Team.objects.select_related("organization").first()
+    made = instance(
+        Team, {"name": stored.name, "organization_id": stored.organization_id, "id": stored.id}
+    )
+    assert (made.id, made.name, made.organization_id) == (
+        stored.id,
+        stored.name,
+        stored.organization_id,
+    )
+    assert made.get_deferred_fields() >= {"code", "site", "email"}
+    assert made.organization.name == stored.organization.name  # read on demand, as the ORM does

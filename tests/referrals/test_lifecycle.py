@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from maillage.directory.models import ServiceOffer, ServiceType
 from maillage.families import services as family_services
 from maillage.families.permissions import compute_access
 from maillage.referrals import services
@@ -172,6 +173,40 @@ def test_inbox_lists_oldest_first_with_overdue_highlighted(care, referral, clien
     assert "overdue" in response.content.decode() or "retard" in response.content.decode()
 
 
+def test_an_inbox_row_shows_what_the_orm_reads_of_the_referral(care, referral, client):
+    # The rows are made from values (referrals.selectors.referral_page): each field, each
+    # relation shown must be the referral's own.
+    offer = ServiceOffer.objects.create(
+        team=care["teams"]["mother_child"],
+        code="crd-accueil",
+        name="Accueil mère-enfant",
+        service_type=ServiceType.ADDICTION_TREATMENT,
+        acknowledge_within_days=4,
+    )
+    Referral.objects.filter(pk=referral.pk).update(service_offer=offer, follow_up="joint")
+    client.force_login(care["users"]["partner"])
+    response = client.get(reverse("referrals:inbox"))
+    (row,) = response.context["rows"]
+    shown, stored = (
+        row.referral,
+        Referral.objects.select_related("from_team__organization", "to_team", "service_offer").get(
+            pk=referral.pk
+        ),
+    )
+    for field in ("status", "urgency", "reason", "requested_at", "created_at", "follow_up"):
+        assert getattr(shown, field) == getattr(stored, field), field
+    assert shown.from_team.name == stored.from_team.name
+    assert shown.from_team.organization.name == stored.from_team.organization.name
+    assert shown.to_team.name == stored.to_team.name
+    assert shown.service_offer.name == "Accueil mère-enfant" and row.target_days == 4
+    page = response.content.decode()
+    assert stored.from_team.organization.name in page and "Accueil mère-enfant" in page
+    api = client.get("/api/v1/referrals/inbox").json()["items"]
+    assert [(i["from_team"], i["to_team"], i["follow_up"]) for i in api] == [
+        (stored.from_team.name, stored.to_team.name, "joint")
+    ]
+
+
 def test_referrer_is_notified_in_app_at_each_step(care, referral):
     services.take_step(by=care["users"]["partner_lead"], referral=referral, step=Step.ACKNOWLEDGE)
     notices = care["users"]["owner"].notifications.filter(kind="step")
@@ -191,8 +226,8 @@ def test_inbox_runs_a_bounded_number_of_queries(care, client, size, django_asser
     client.force_login(care["users"]["partner"])
     # Round three: plus the candidates and their consents (the one disclosure rule) and the
     # caregivers of the families the receiving team may name, and the consent requests.
-    # The rows' family, service and teams come in one small query each (prefetch), not in
-    # one eight-table join: see referrals.selectors._listed and BENCHMARKS.md.
+    # The page's rows with their family, teams and offer come in one statement compiled once
+    # per page length (referrals.selectors.referral_page), their caregivers in one more.
     # And the header counts the reader's unread notifications (one COUNT).
     with django_assert_max_num_queries(20):
         response = client.get(reverse("referrals:inbox"))

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, QuerySet
 from django.db.models.sql import InsertQuery
 
@@ -128,6 +128,15 @@ class CompiledQuery:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         return list(compiler.results_iter(results=[fetched], tuple_expected=True))
+
+
+def instance(model, values: dict, using: str = DEFAULT_DB_ALIAS):
+    """The model instance of a row read as values ({column's attname: value}), as the ORM
+    makes it, the other fields deferred. Model.from_db takes the values in the model's
+    order of fields whatever the order of the names given: put in another order, a team's
+    name would land in its organization's id."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(using, names, [values[name] for name in names])
 
 
 class CompiledInsert:

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
     Exists,
     OuterRef,
@@ -20,13 +19,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    UUIDField,
 )
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from maillage.audit.models import AuditEvent
-from maillage.core.compiled import CompiledQuery, Many
 from maillage.core.models import User
 from maillage.core.permissions import require
 from maillage.directory.models import Membership, Organization, Practitioner, ServiceOffer, Team
@@ -635,81 +632,6 @@ def _referral_search(user: User, q: SearchParams) -> tuple[list, dict]:
     return sorted({*received, *sent}), received
 
 
-# What a Task or ServiceRequest shows of a referral and its relations: the search reads
-# these columns only (a page of 20 rows joined to four tables), as values compiled once per
-# page length (core.compiled): building the page's models through the ORM cost a third of
-# the search (BENCHMARKS.md, ninth round).
-_REFERRAL_FIELDS = (
-    "id",
-    "family_id",
-    "from_team_id",
-    "to_team_id",
-    "service_offer_id",
-    "reason",
-    "family_wishes",
-    "urgency",
-    "status",
-    "created_at",
-    "updated_at",
-    "requested_at",
-    "first_contact_at",
-    "closed_at",
-    "on_hold_until",
-    "reject_reason",
-    "reject_text",
-    "outcome",
-)
-_REFERRAL_PAGE = CompiledQuery(
-    lambda ids: (
-        Referral.objects.filter(id__in=ids)
-        .order_by()
-        .values_list(
-            *_REFERRAL_FIELDS,
-            "family__recording_organization_id",
-            "from_team__name",
-            "to_team__name",
-            "service_offer__name",
-            "service_offer__service_type",
-        )
-    ),
-    [Many(UUIDField())],
-)
-
-
-def _referral_page(ids: list) -> list[Referral]:
-    """The referrals of these ids, in this order, each with its family (its own instance:
-    each row carries the access it was found with), teams, offer and caregivers."""
-    width = len(_REFERRAL_FIELDS)
-    by_id = {}
-    for row in _REFERRAL_PAGE.rows(ids):
-        referral = Referral.from_db(DEFAULT_DB_ALIAS, _REFERRAL_FIELDS, row[:width])
-        recording_organization_id, from_name, to_name, offer_name, offer_type = row[width:]
-        referral.family = Family.from_db(
-            DEFAULT_DB_ALIAS,
-            ("id", "recording_organization_id"),
-            (referral.family_id, recording_organization_id),
-        )
-        referral.from_team = Team.from_db(
-            DEFAULT_DB_ALIAS, ("id", "name"), (referral.from_team_id, from_name)
-        )
-        referral.to_team = Team.from_db(
-            DEFAULT_DB_ALIAS, ("id", "name"), (referral.to_team_id, to_name)
-        )
-        referral.service_offer = (
-            ServiceOffer.from_db(
-                DEFAULT_DB_ALIAS,
-                ("id", "name", "service_type"),
-                (referral.service_offer_id, offer_name, offer_type),
-            )
-            if referral.service_offer_id
-            else None
-        )
-        by_id[referral.pk] = referral
-    rows = [by_id[pk] for pk in ids if pk in by_id]
-    families.list_caregivers(r.family for r in rows)
-    return rows
-
-
 def _search_referrals(user: User, q: SearchParams, request, which: int) -> Found:
     matched, received = _referral_search(user, q)
     # Paging by id, like _page_ids, over ids already known: the total needs each one's
@@ -717,7 +639,7 @@ def _search_referrals(user: User, q: SearchParams, request, which: int) -> Found
     after = [pk for pk in matched if q.cursor is None or pk > q.cursor]
     ids = after[: q.count]
     cursor = str(ids[-1]) if len(after) > q.count and ids else None
-    rows = _referral_page(ids)
+    rows = referrals.referral_page(ids)
     own = accesses(user, [r.family for r in rows if r.id not in received])
     shown: dict = {}
     for r in rows:

@@ -3,18 +3,19 @@ against the family."""
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, UUIDField
 from django.http import Http404
 from django.utils import timezone
 
-from maillage.core.compiled import CompiledQuery
+from maillage.core.compiled import CompiledQuery, Many, instance
 from maillage.core.models import User
 from maillage.core.tokens import split_codes
-from maillage.directory.models import Practitioner, ServiceOffer, Team
-from maillage.families.models import Category, Consent
+from maillage.directory.models import Organization, Practitioner, ServiceOffer, Team
+from maillage.families import selectors as families
+from maillage.families.models import Category, Consent, Family
 from maillage.families.permissions import (
     FamilyAccess,
     FamilyKey,
@@ -38,6 +39,7 @@ from .permissions import team_ids_of
 from .working_days import working_days_between
 
 DEFAULT_ACK_TARGET = 2
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 def _related(qs: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -141,18 +143,125 @@ def my_team_ids(user: User) -> list:
 
 @dataclass
 class Inbox:
-    """Referrals waiting for my teams (a queryset to paginate) and, per family, what the
-    receiving team's organization may see of it; `present(page)` labels a page's rows."""
+    """Referrals waiting for my teams (their ids, oldest first, to paginate) and, per
+    referral, what its receiving team's organization may see of the family (two of my
+    teams in two organizations may see one family differently); `present(ids)` reads a
+    page's rows and labels them."""
 
-    referrals: QuerySet[Referral]
+    referrals: list
     access: dict
 
-    def present(self, rows) -> list[Referral]:
-        rows = list(rows)
+    def present(self, ids) -> list[Referral]:
+        rows = referral_page(list(ids))
         for referral in rows:
-            referral.family.access = self.access[referral.family_id]
-            referral.family_label = family_label(referral.family, referral.family.access)
+            access = self.access[referral.pk]
+            shown_as(referral.family, access=access)
+            shown_as(referral, family_label=family_label(referral.family, access))
         return rows
+
+
+# A page of referrals with what lists show of their relations (the inbox, FHIR's Task
+# search): the columns they read, as values compiled once per page length
+# (core.compiled). Building the page's models through the ORM, a query per relation, cost
+# a third of the inbox and of the search (BENCHMARKS.md, ninth and tenth rounds).
+_PAGE_FIELDS = (
+    "id",
+    "family_id",
+    "from_team_id",
+    "to_team_id",
+    "service_offer_id",
+    "reason",
+    "family_wishes",
+    "urgency",
+    "status",
+    "created_at",
+    "updated_at",
+    "requested_at",
+    "received_at",
+    "decided_at",
+    "first_contact_at",
+    "closed_at",
+    "on_hold_until",
+    "follow_up",
+    "reject_reason",
+    "reject_text",
+    "outcome",
+)
+_PAGE = CompiledQuery(
+    lambda ids: (
+        Referral.objects.filter(id__in=ids)
+        .order_by()
+        .values_list(
+            *_PAGE_FIELDS,
+            "family__recording_organization_id",
+            "from_team__name",
+            "from_team__organization_id",
+            "from_team__organization__name",
+            "to_team__name",
+            "to_team__organization_id",
+            "service_offer__name",
+            "service_offer__service_type",
+            "service_offer__acknowledge_within_days",
+        )
+    ),
+    [Many(UUIDField())],
+)
+
+
+def _team(pk, name: str, organization_id, organization_name=None) -> Team:
+    team = instance(Team, {"id": pk, "name": name, "organization_id": organization_id})
+    if organization_name is not None:
+        team.organization = instance(
+            Organization, {"id": organization_id, "name": organization_name}
+        )
+    return team
+
+
+def referral_page(ids: list) -> list[Referral]:
+    """The referrals of these ids, in this order, each with its family (its own instance:
+    each row carries the access it was found with), teams, offer and caregivers. Whoever
+    asks has found the ids through the rule (`received`, `outgoing_ids`)."""
+    width = len(_PAGE_FIELDS)
+    by_id = {}
+    for row in _PAGE.rows(ids):
+        referral = instance(Referral, dict(zip(_PAGE_FIELDS, row[:width], strict=True)))
+        (
+            recording_organization_id,
+            from_name,
+            from_organization_id,
+            from_organization_name,
+            to_name,
+            to_organization_id,
+            offer_name,
+            offer_type,
+            offer_days,
+        ) = row[width:]
+        referral.family = instance(
+            Family,
+            {"id": referral.family_id, "recording_organization_id": recording_organization_id},
+        )
+        referral.from_team = _team(
+            referral.from_team_id, from_name, from_organization_id, from_organization_name
+        )
+        referral.to_team = _team(referral.to_team_id, to_name, to_organization_id)
+        referral.service_offer = (
+            instance(
+                ServiceOffer,
+                {
+                    "id": referral.service_offer_id,
+                    "team_id": referral.to_team_id,
+                    "name": offer_name,
+                    "service_type": offer_type,
+                    "acknowledge_within_days": offer_days,
+                },
+            )
+            if referral.service_offer_id
+            else None
+        )
+        by_id[referral.pk] = referral
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    families.list_caregivers(r.family for r in rows)
+    return rows
 
 
 def received(
@@ -165,6 +274,14 @@ def received(
     a partner also reads what it closed). `among`: only the referrals meeting these
     conditions (a FHIR search's owner, status...), read by the database rather than every
     referral the teams ever received filtered afterwards."""
+    return {
+        pk: (family, access)
+        for pk, family, access, _when in _received(fetched_by, team_id, open_only, among)
+    }
+
+
+def _received(fetched_by: User, team_id, open_only: bool, among: Q | None) -> list[tuple]:
+    """`received`'s referrals as (id, family id, access, requested at), in no order."""
     teams = my_team_ids(fetched_by)
     if team_id is not None:
         teams = [t for t in teams if str(t) == str(team_id)]
@@ -175,38 +292,40 @@ def received(
         rows = rows.filter(among)
     # Values, not models: an inbox or a FHIR search reads many rows for a few fields.
     waiting = [
-        (pk, FamilyKey(family_id, recorded_by), organization_id, split_codes(categories))
-        for pk, family_id, recorded_by, organization_id, categories in rows.values_list(
+        (pk, FamilyKey(family_id, recorded_by), organization_id, split_codes(codes), when)
+        for pk, family_id, recorded_by, organization_id, codes, when in rows.values_list(
             "id",
             "family_id",
             "family__recording_organization_id",
             "to_team__organization_id",
             "shared_categories",
+            "requested_at",
         )
     ]
     found = organization_accesses(
-        ((family, organization_id) for _pk, family, organization_id, _c in waiting),
+        ((family, organization_id) for _pk, family, organization_id, _c, _w in waiting),
         via="receiving_team",
     )
-    kept = {}
-    for pk, family, organization_id, categories in waiting:
+    kept = []
+    for pk, family, organization_id, categories, when in waiting:
         family_access = found[(family.pk, organization_id)]
         if _covers(family_access, categories):
-            kept[pk] = (family.pk, family_access)
+            kept.append((pk, family.pk, family_access, when))
     return kept
 
 
 def inbox(*, fetched_by: User, team_id=None) -> Inbox:
     """Incoming referrals of my teams that still need something from us, oldest first:
     only those the family's consent still opens to my team's organization (the rule of
-    the referral page), so that a withdrawn consent empties the inbox at once."""
-    shown = received(fetched_by=fetched_by, team_id=team_id)
-    referrals = (
-        _listed(Referral.objects.filter(id__in=list(shown)))
-        .prefetch_related("family__caregivers")
-        .order_by("requested_at", "id")
+    the referral page), so that a withdrawn consent empties the inbox at once. Ordered
+    here, from the rows the rule read: as PostgreSQL orders them, a referral never
+    requested (none is open) last."""
+    shown = _received(fetched_by, team_id, True, None)
+    shown.sort(key=lambda row: (row[3] is None, row[3] or _EARLIEST, row[0]))
+    return Inbox(
+        [pk for pk, _family, _access, _when in shown],
+        {pk: access for pk, _family, access, _when in shown},
     )
-    return Inbox(referrals, dict(shown.values()))
 
 
 def _covers(access: FamilyAccess, categories) -> bool:
