@@ -2,8 +2,10 @@
 benchmarks/probes.py): a request is counted as during a disk stall when the disk probe's
 flush of 50 ms or more overlaps it, and only then."""
 
+from types import SimpleNamespace
+
 import pytest
-from benchmarks import load, probes
+from benchmarks import probes
 from benchmarks.tail import _during_a_stall, in_django, waited_with_a_free_worker
 
 
@@ -48,10 +50,13 @@ def test_a_wait_counts_as_with_a_free_worker_only_while_fewer_requests_are_in_dj
 
 
 def test_requests_are_placed_in_django_from_their_send_time_queue_and_app():
-    phase = load.Phase("load-1", 60.0, started=100.0)
-    phase.samples = [
-        load.Sample("family", 1.0, 0.05, 200, "ok", {"queue": 10.0, "app": 30.0}),
-        load.Sample("inbox", 2.0, 0.05, 200, "ok", {"app": 30.0}),  # no stamp: left out
-    ]
+    # A phase and its samples as load.py records them (the fields in_django reads).
+    phase = SimpleNamespace(
+        started=100.0,
+        samples=[
+            SimpleNamespace(started=1.0, server={"queue": 10.0, "app": 30.0}),
+            SimpleNamespace(started=2.0, server={"app": 30.0}),  # no stamp: left out
+        ],
+    )
     (span,) = in_django(phase)
     assert abs(span[0] - 101.01) < 1e-9 and abs(span[1] - 101.04) < 1e-9
