@@ -423,10 +423,6 @@ def access_consultation(user: User, consultation_id, request=None) -> Consultati
     return consultation
 
 
-def unread_notifications(user: User):
-    return user.notifications.filter(read_at__isnull=True).order_by("-created_at")
-
-
 # Every page's header counts them: compiled once (core/compiled.py), grouped by the user so
 # that the count is a row of a values_list (none when there is nothing unread).
 _UNREAD_COUNT = CompiledQuery(
