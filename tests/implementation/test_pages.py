@@ -333,7 +333,7 @@ def test_the_dashboard_pages_its_practitioners(enrolled, client, verified_login,
     """A region's programme has hundreds of practitioners: the table shows a page of them, in
     the order of their names, and the pager leads to the others."""
     from maillage.implementation import views
-    from maillage.implementation.models import SessionTally
+    from maillage.implementation.models import PractitionerTally
 
     s = enrolled
     services.record_session(
@@ -345,11 +345,9 @@ def test_the_dashboard_pages_its_practitioners(enrolled, client, verified_login,
     )
     # A colleague's rated sessions, as their running counts hold them (tallies.py).
     colleague = s["lead"].practitioner
-    SessionTally.objects.create(
+    PractitionerTally.objects.create(
         site=s["site"],
         practitioner=colleague,
-        year=2026,
-        quarter=1,
         sessions=2,
         attended=2,
         rated=2,
@@ -374,3 +372,38 @@ def test_the_dashboard_pages_its_practitioners(enrolled, client, verified_login,
         assert response.status_code == 200
         table = response.content.decode().split('id="fidelity-people"', 1)[1]
         assert shown[0] in table.split("</table>", 1)[0]
+
+
+def test_the_programme_dashboard_shows_a_row_per_site_with_its_names_escaped(
+    enrolled, client, verified_login
+):
+    """The rows per site (links, fidelity, trained capacity) are joined in the view: each
+    name is escaped, each site's figures are in its own row."""
+    s = enrolled
+    s["teams"]["perinatal"].name = "Périnatalité <b>&</b>"
+    s["teams"]["perinatal"].save()
+    services.record_session(
+        by=s["users"]["owner"],
+        enrolment=s["enrolment"],
+        held_on=days_ago(10),
+        fidelity={COMPONENTS[0]: 4},
+        rated_by="practitioner",
+    )
+    services.record_training(
+        by=s["coordinator"],
+        site=s["site"],
+        practitioner=s["users"]["owner"].practitioner,
+        kind="initial",
+        on=days_ago(100),
+    )
+    c = verified_login(s["coordinator"])
+    content = c.get(
+        reverse("implementation:dashboard", args=[s["programme"].id]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    name = "Périnatalité &lt;b&gt;&amp;&lt;/b&gt;"
+    assert "<b>&</b>" not in content
+    for site, team in ((s["site"], name), (s["other_site"], "Obstétrique")):
+        link = reverse("implementation:site_dashboard", args=[site.id])
+        assert f'<a href="{link}">{team}</a>' in content
+    assert f"<tr><td>{name}</td><td>4,00</td></tr>" in content
+    assert f'<tr><th scope="row">{name}</th><td>1</td><td>0</td></tr>' in content

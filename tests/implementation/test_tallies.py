@@ -1,14 +1,25 @@
-"""The dashboard's running counts (tallies.py) kept by recording and deleting sessions equal
-the counts recomputed from the sessions themselves."""
+"""The dashboard's running counts (tallies.py) kept by making and moving enrolments, and by
+recording and deleting sessions and families, equal the counts recomputed from the
+enrolments and sessions themselves."""
 
 import statistics
+import threading
+from collections import Counter
 
 import pytest
+from django.db import connection, connections
 from django.db.models import Min
 
-from maillage.families.models import TimelineEntry
-from maillage.implementation import selectors, services, tallies
-from maillage.implementation.models import ProgrammeSession, SessionTally, SustainabilityAnswer
+from maillage.families import services as family_services
+from maillage.families.models import Family, TimelineEntry
+from maillage.implementation import figures, selectors, services, tallies
+from maillage.implementation.models import (
+    Enrolment,
+    PractitionerTally,
+    ProgrammeSession,
+    QuarterTally,
+    SustainabilityAnswer,
+)
 
 from .conftest import COMPONENTS, days_ago
 
@@ -39,12 +50,13 @@ def test_recorded_and_deleted_sessions_keep_the_counts_a_rebuild_gives(enrolled)
     assert enrolment_id == s["enrolment"].id
     assert attended == 4
     assert first == days_ago(25)
-    totals = SessionTally.objects.filter(site=s["site"]).values_list(
-        "sessions", "attended", "rated", "fidelity_sum"
-    )
-    sessions, came, rated, fidelity = (sum(column) for column in zip(*totals, strict=True))
-    assert (sessions, came, rated) == (5, 4, 3)
-    assert fidelity == pytest.approx(4.5 + 2 + 10 / 3)
+    for model in (PractitionerTally, QuarterTally):  # the owner's, in two quarters or one
+        totals = model.objects.filter(site=s["site"]).values_list(
+            "sessions", "attended", "rated", "fidelity_sum"
+        )
+        sessions, came, rated, fidelity = (sum(column) for column in zip(*totals, strict=True))
+        assert (sessions, came, rated) == (5, 4, 3)
+        assert fidelity == pytest.approx(4.5 + 2 + 10 / 3)
     tallies.rebuild(programme)
     assert tallies.tallied(programme) == kept
 
@@ -99,3 +111,126 @@ def test_domain_scores_follow_new_answers_and_a_statement_moved_to_another_domai
     kept = tallies.tallied(s["programme"])["domain_scores"]
     tallies.rebuild(s["programme"])
     assert tallies.tallied(s["programme"])["domain_scores"] == kept
+
+
+# --- the enrolments' tallies ---------------------------------------------------------------
+
+
+def _second_family(s):
+    return family_services.create_family(
+        by=s["users"]["owner"],
+        team=s["teams"]["perinatal"],
+        role="Infirmière de liaison",
+        caregivers=[family_services.CaregiverData(first_name="Julie", last_name="Roy")],
+        children=[],
+        reasons=["substance_use"],
+    )
+
+
+def _figures_from_rows(programme) -> tuple:
+    """The dashboard's enrolment figures counted from the enrolments' rows themselves."""
+    groups: Counter = Counter()
+    enrolled: Counter = Counter()
+    dose: Counter = Counter()
+    days: Counter = Counter()
+    for e in Enrolment.objects.filter(programme=programme):
+        key = (e.status, e.exit_reason, e.eligible)
+        groups[key] += 1
+        if e.enrolled_on is not None:
+            enrolled[key] += 1
+            dose[e.attended_sessions] += 1
+        if e.first_session_on is not None:
+            days[(e.first_session_on - e.referred_on).days] += 1
+    return (
+        sorted((*key, n, enrolled[key]) for key, n in groups.items()),
+        dict(dose),
+        dict(days),
+    )
+
+
+def _dashboard_figures(s) -> tuple:
+    board = selectors.dashboard(fetched_by=s["coordinator"], programme=s["programme"])
+    groups, dose, days = selectors._enrolment_figures(s["programme"], None)
+    assert board.statuses == figures.status_counts(groups)
+    return (
+        sorted((g.status, g.exit_reason, g.eligible, g.count, g.enrolled) for g in groups),
+        dose,
+        days,
+    )
+
+
+def _check_tallies(s) -> None:
+    """The tallies as kept equal those a rebuild gives, and the dashboard's figures equal
+    those counted from the enrolments' rows."""
+    assert _dashboard_figures(s) == _figures_from_rows(s["programme"])
+    kept = tallies.tallied(s["programme"])
+    tallies.rebuild(s["programme"])
+    assert tallies.tallied(s["programme"]) == kept
+
+
+def test_enrolments_made_moved_counted_and_deleted_keep_their_tallies(enrolled):
+    s = enrolled
+    owner = s["users"]["owner"]
+    _check_tallies(s)
+    assert _dashboard_figures(s)[0] == [("enrolled", "", True, 1, 1)]
+    _record(s, 20, scores=[4, 5])
+    _record(s, 25, attended=False)
+    _record(s, 10)
+    _check_tallies(s)
+    assert _dashboard_figures(s)[1:] == ({2: 1}, {20: 1})  # referred 40 days ago
+
+    other = _second_family(s)
+    second = services.enrol_family(
+        by=owner, family=other, site=s["site"], referred_on=days_ago(12), eligible=False
+    )
+    _check_tallies(s)
+    second = services.move_enrolment(by=owner, enrolment=second, to="offered", on=days_ago(8))
+    second = services.move_enrolment(by=owner, enrolment=second, to="enrolled", on=days_ago(6))
+    _check_tallies(s)
+    assert _dashboard_figures(s)[1] == {2: 1, 0: 1}
+    services.move_enrolment(
+        by=owner, enrolment=s["enrolment"], to="exited", on=days_ago(1), exit_reason="moved"
+    )
+    _check_tallies(s)
+    assert ("exited", "moved", True, 1, 1) in _dashboard_figures(s)[0]
+
+    # A deletion takes an enrolment, and its sessions before it, out of the counts: the
+    # family's (cascade), or the enrolment's own.
+    services.record_session(by=owner, enrolment=second, held_on=days_ago(3))
+    _check_tallies(s)
+    assert _dashboard_figures(s)[1:] == ({2: 1, 1: 1}, {20: 1, 9: 1})
+    Family.objects.filter(id=other.id).delete()
+    _check_tallies(s)
+    assert _dashboard_figures(s) == ([("exited", "moved", True, 1, 1)], {2: 1}, {20: 1})
+    Enrolment.objects.filter(id=s["enrolment"].id).delete()
+    _check_tallies(s)
+    assert _dashboard_figures(s) == ([], {}, {})
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_sessions_recorded_at_once_for_one_family_both_count(enrolled):
+    s = enrolled
+    barrier = threading.Barrier(2)
+    failures: list = []
+
+    def record(held):
+        try:
+            barrier.wait(timeout=10)
+            _record(s, held)
+        except Exception as error:
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=record, args=(held,)) for held in (12, 9)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    enrolment = Enrolment.objects.get(id=s["enrolment"].id)
+    assert (enrolment.attended_sessions, enrolment.first_session_on) == (2, days_ago(12))
+    assert enrolment.status == "in_sessions"
+    _check_tallies(s)
+    assert _dashboard_figures(s)[1:] == ({2: 1}, {28: 1})

@@ -11,8 +11,8 @@ class ImplementationConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401 - registers the rules
-        from .models import ProgrammeSession
-        from .tallies import uncount_session
+        from .models import Enrolment, ProgrammeSession
+        from .tallies import uncount_enrolment, uncount_session
 
         # Any deletion of a session, a family's cascade included, leaves the dashboard's
         # counts right (services.record_session adds; nothing else writes sessions).
@@ -21,4 +21,12 @@ class ImplementationConfig(AppConfig):
             sender=ProgrammeSession,
             weak=False,
             dispatch_uid="implementation.uncount_session",
+        )
+        # Likewise for an enrolment (only a family's deletion removes one: its programme and
+        # site protect theirs); its sessions' deletions came before it.
+        post_delete.connect(
+            lambda sender, instance, **kwargs: uncount_enrolment(instance),
+            sender=Enrolment,
+            weak=False,
+            dispatch_uid="implementation.uncount_enrolment",
         )

@@ -300,8 +300,8 @@ class Enrolment(TimeStamped):
     )
     version = models.PositiveIntegerField(default=1)
     # The sessions the family came to and the first of them, kept with each session recorded
-    # (tallies.py): the dashboard's dose and days to first session read the enrolments only,
-    # not every session of the programme.
+    # (tallies.py): the dose and days to first session that the dashboard counts (in
+    # DoseTally and WaitTally) come from these, not from every session of the programme.
     attended_sessions = models.PositiveIntegerField(default=0, editable=False)
     first_session_on = models.DateField(null=True, blank=True, editable=False)
 
@@ -350,30 +350,106 @@ class ProgrammeSession(TimeStamped):
         return f"{self.held_on}"
 
 
-class SessionTally(models.Model):
-    """The sessions of one practitioner at one site in one quarter, counted as they are
-    recorded (tallies.py): the dashboard's totals and fidelity means read these few rows
-    instead of every session of the programme. Never edited by hand; `rebuild` recomputes
-    them from the sessions."""
+class SessionCounts(models.Model):
+    """Sessions counted as they are recorded and deleted (tallies.py): the dashboard's totals
+    and fidelity means read these few rows instead of every session of the programme. Never
+    edited by hand; `rebuild` recomputes them from the sessions."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
-    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    quarter = models.PositiveSmallIntegerField()
     sessions = models.PositiveIntegerField(default=0)  # held or missed
     attended = models.PositiveIntegerField(default=0)
     rated = models.PositiveIntegerField(default=0)  # with a fidelity (only attended ones are)
     fidelity_sum = models.FloatField(default=0.0)  # of the rated sessions' fidelity
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.sessions}"
+
+
+class PractitionerTally(SessionCounts):
+    """The sessions of one practitioner at one site: the practitioners' fidelity table."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["site", "practitioner", "year", "quarter"], name="impl_one_tally"
+                fields=["site", "practitioner"], name="impl_one_practitioner_tally"
+            )
+        ]
+
+
+class QuarterTally(SessionCounts):
+    """The sessions of one site in one quarter: the totals, each site's fidelity and the
+    quarterly trend."""
+
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "year", "quarter"], name="impl_one_quarter_tally"
+            )
+        ]
+
+
+class EnrolmentTally(models.Model):
+    """The enrolments of one site counted by what the dashboard tells apart (status, exit
+    reason, eligibility, whether enrolled), kept as enrolments are made, moved, counted in a
+    session and deleted (tallies.py): a region's programme has thousands of enrolments, and
+    the dashboard reads these few rows instead. `rebuild` recomputes them."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=EnrolmentStatus)
+    exit_reason = models.CharField(max_length=16, choices=ExitReason, blank=True)
+    eligible = models.BooleanField()
+    enrolled = models.BooleanField()  # has an enrolment date
+    families = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "status", "exit_reason", "eligible", "enrolled"],
+                name="impl_one_enrolment_tally",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}-Q{self.quarter}: {self.sessions}"
+        return f"{self.status}: {self.families}"
+
+
+class DoseTally(models.Model):
+    """The enrolled families of one site by the number of sessions they came to (tallies.py)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    sessions = models.PositiveIntegerField()
+    families = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "sessions"], name="impl_one_dose_tally")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sessions}: {self.families}"
+
+
+class WaitTally(models.Model):
+    """The families of one site that came to a session, by the days from their referral to
+    their first session (tallies.py)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    days = models.IntegerField()
+    families = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "days"], name="impl_one_wait_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.days}: {self.families}"
 
 
 class FidelityRating(TimeStamped):

@@ -365,45 +365,45 @@ class Dashboard:
 # Ids in raw SQL as the ORM would pass them (SQLite keeps UUIDs as text) and read them.
 _UUID = UUIDField()
 
-# What SQL cannot say the same way in PostgreSQL and SQLite (the embedded default).
-_DATE_SQL = {
-    "postgresql": {"days": "(e.first_session_on - e.referred_on)"},
-    "sqlite": {"days": "CAST(julianday(e.first_session_on) - julianday(e.referred_on) AS integer)"},
-}
-
-# How many enrolled families came to 0, 1, 2… sessions, and how many waited 0, 1, 2… days
-# from their referral to their first session: each enrolment keeps both (tallies.py), so no
-# session is read. A family counts where it was enrolled, and its sessions are held there.
-# An enrolment is at a site of its programme (services.enrol_family), so the programme's
-# dashboard needs no condition on the site ({one_site} is empty for it): nothing to join.
-_FAMILY_COUNTS_SQL = """
-SELECT 'dose', e.attended_sessions, COUNT(*) FROM implementation_enrolment e
-WHERE e.programme_id = {programme} {one_site} AND e.enrolled_on IS NOT NULL
-GROUP BY e.attended_sessions
+# The enrolments by status, exit reason and eligibility (with how many of them have an
+# enrolment date), how many enrolled families came to 0, 1, 2… sessions, and how many waited
+# 0, 1, 2… days from their referral to their first session: from their running counts per
+# site (tallies.py), so no enrolment is read. A family counts where it was enrolled.
+_ENROLMENT_FIGURES_SQL = """
+SELECT 'group', t.status, t.exit_reason, t.eligible, SUM(t.families),
+       SUM(CASE WHEN t.enrolled THEN t.families ELSE 0 END)
+FROM implementation_enrolmenttally t WHERE t.site_id {sites}
+GROUP BY t.status, t.exit_reason, t.eligible HAVING SUM(t.families) > 0
 UNION ALL
-SELECT 'days', {days}, COUNT(*) FROM implementation_enrolment e
-WHERE e.programme_id = {programme} {one_site} AND e.first_session_on IS NOT NULL
-GROUP BY {days}
+SELECT 'dose', NULL, NULL, NULL, t.sessions, SUM(t.families)
+FROM implementation_dosetally t WHERE t.site_id {sites}
+GROUP BY t.sessions HAVING SUM(t.families) > 0
+UNION ALL
+SELECT 'days', NULL, NULL, NULL, t.days, SUM(t.families)
+FROM implementation_waittally t WHERE t.site_id {sites}
+GROUP BY t.days HAVING SUM(t.families) > 0
 """
 
 # The totals of sessions, and the mean fidelity of rated sessions (the mean of their means:
-# the sum of their fidelity ÷ how many) by site, by practitioner and by quarter, from the
-# sessions' running counts per site, practitioner and quarter (tallies.py).
-# The 'all' row's third column is how many practitioners have a rated session: the
+# the sum of their fidelity ÷ how many) by site and by quarter, from the sessions' running
+# counts per site and quarter (tallies.py). The 'all' row's third column is how many
+# practitioners have a rated session, from their counts per site and practitioner: the
 # practitioners' table is read a page at a time (_PRACTITIONERS_PAGE_SQL).
 _SESSION_FIGURES_SQL = """
-SELECT 'all', NULL, COUNT(DISTINCT CASE WHEN t.rated > 0 THEN t.practitioner_id END),
+SELECT 'all', NULL,
+       (SELECT COUNT(DISTINCT p.practitioner_id) FROM implementation_practitionertally p
+        WHERE p.site_id {sites} AND p.rated > 0),
        CAST(NULL AS integer), SUM(t.sessions),
        SUM(t.sessions - t.attended), SUM(t.attended), SUM(t.rated), NULL
-FROM implementation_sessiontally t WHERE t.site_id {sites}
+FROM implementation_quartertally t WHERE t.site_id {sites}
 UNION ALL
 SELECT 'site', t.site_id, NULL, NULL, SUM(t.rated), NULL, NULL, NULL,
        SUM(t.fidelity_sum) / SUM(t.rated)
-FROM implementation_sessiontally t WHERE t.site_id {sites} AND t.rated > 0 GROUP BY t.site_id
+FROM implementation_quartertally t WHERE t.site_id {sites} AND t.rated > 0 GROUP BY t.site_id
 UNION ALL
 SELECT 'quarter', NULL, t.year, t.quarter, SUM(t.rated), NULL, NULL, NULL,
        SUM(t.fidelity_sum) / SUM(t.rated)
-FROM implementation_sessiontally t WHERE t.site_id {sites} AND t.rated > 0
+FROM implementation_quartertally t WHERE t.site_id {sites} AND t.rated > 0
 GROUP BY t.year, t.quarter
 """
 
@@ -412,7 +412,7 @@ GROUP BY t.year, t.quarter
 # in the order of their names as shown (first name, last name).
 _PRACTITIONERS_PAGE_SQL = """
 SELECT p.id, p.first_name, p.last_name, SUM(t.fidelity_sum) / SUM(t.rated)
-FROM implementation_sessiontally t
+FROM implementation_practitionertally t
 JOIN directory_practitioner p ON p.id = t.practitioner_id
 WHERE t.site_id {sites} AND t.rated > 0
 GROUP BY p.id, p.first_name, p.last_name
@@ -462,21 +462,17 @@ def _dashboard_sql(
     template: str, programme: Programme, site: Site | None, **values
 ) -> tuple[str, list]:
     """The statement for the programme's sites, or one of them, with its parameters in
-    their order: one for each {programme} and {sites} (and {one_site} for one site's), and
-    each of `values` by its name (a list or tuple: one parameter per item, a date: as the
-    database stores it)."""
-    programme_id = _UUID.get_db_prep_value(programme.id, connection)
+    their order: one for each {sites}, and each of `values` by its name (a list or tuple: one
+    parameter per item, a date: as the database stores it)."""
     if site is None:
         sites = "IN (SELECT id FROM implementation_site WHERE programme_id = %s)"
-        chosen = programme_id
+        chosen = _UUID.get_db_prep_value(programme.id, connection)
     else:
         sites = "= %s"
         chosen = _UUID.get_db_prep_value(site.id, connection)
     params: list = []
     for name in re.findall(r"\{(\w+)\}", template):
-        if name in ("programme", "sites"):
-            params.append(programme_id if name == "programme" else chosen)
-        elif name == "one_site" and site is not None:
+        if name == "sites":
             params.append(chosen)
         elif name in values:
             value = values[name]
@@ -490,14 +486,7 @@ def _dashboard_sql(
         name: ", ".join(["%s"] * len(v)) if isinstance(v, list | tuple) else "%s"
         for name, v in values.items()
     }
-    sql = template.format(
-        programme="%s",
-        sites=sites,
-        one_site="" if site is None else "AND site_id = %s",
-        **_DATE_SQL[connection.vendor],
-        **placeholders,
-    )
-    return sql, params
+    return template.format(sites=sites, **placeholders), params
 
 
 def _capacity_today(programme: Programme, site: Site | None, today: date) -> figures.Capacity:
@@ -523,15 +512,24 @@ def _capacity_today(programme: Programme, site: Site | None, today: date) -> fig
     )
 
 
-def _family_counts(programme: Programme, site: Site | None) -> tuple[dict, dict]:
-    """({sessions attended: enrolled families}, {days to first session: families})."""
+def _enrolment_figures(programme: Programme, site: Site | None) -> tuple[list, dict, dict]:
+    """([figures.EnrolmentGroup], {sessions attended: enrolled families},
+    {days to first session: families})."""
+    groups: list = []
     per_family: dict = {}
     days: dict = {}
     with connection.cursor() as cursor:
-        cursor.execute(*_dashboard_sql(_FAMILY_COUNTS_SQL, programme, site))
-        for kind, value, families in cursor.fetchall():
-            (per_family if kind == "dose" else days)[int(value)] = families
-    return per_family, days
+        cursor.execute(*_dashboard_sql(_ENROLMENT_FIGURES_SQL, programme, site))
+        for kind, status, exit_reason, eligible, value, families in cursor.fetchall():
+            if kind == "group":
+                groups.append(
+                    figures.EnrolmentGroup(
+                        status, exit_reason, bool(eligible), int(value), int(families)
+                    )
+                )
+            else:
+                (per_family if kind == "dose" else days)[int(value)] = int(families)
+    return groups, per_family, days
 
 
 class PractitionerFidelity(NamedTuple):
@@ -606,16 +604,7 @@ def dashboard(
     today = today or timezone.localdate()
     # The sites' names; their stages only for one site's dashboard (the programme's shows none).
     sites = list(programme.sites.select_related("team").only("id", "programme_id", "team__name"))
-    enrolments = Enrolment.objects.filter(programme=programme)
-    if site is not None:
-        enrolments = enrolments.filter(site=site)
-    groups = [
-        figures.EnrolmentGroup(*row)
-        for row in enrolments.order_by()
-        .values_list("status", "exit_reason", "eligible")
-        .annotate(count=Count("id"), enrolled=Count("id", filter=Q(enrolled_on__isnull=False)))
-    ]
-    per_family_counts, days_counts = _family_counts(programme, site)
+    groups, per_family_counts, days_counts = _enrolment_figures(programme, site)
     per_family = figures.Summary.of_counts(per_family_counts)
     sessions = _session_figures(programme, site)
     with connection.cursor() as cursor:

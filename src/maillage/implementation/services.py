@@ -427,6 +427,7 @@ def enrol_family(
     try:
         with transaction.atomic():
             enrolment.save()
+            tallies.recount_enrolment(None, tallies.figured(enrolment))
     except IntegrityError:  # a colleague enrolled the family at the same moment
         raise ValidationError(
             {"site": _("This family is already enrolled in this programme.")}
@@ -454,6 +455,7 @@ def move_enrolment(
     if version is not None and version != locked.version:
         raise Conflict(_("Someone changed this enrolment meanwhile: reload the page."))
     check_transition(ENROLMENT_TRANSITIONS, locked.status, to)
+    before = tallies.figured(locked)
     errors: dict = {}
     last = max(d for d in (locked.referred_on, locked.offered_on, locked.enrolled_on) if d)
     if on is None or on > timezone.localdate():
@@ -475,7 +477,8 @@ def move_enrolment(
         locked.exit_reason = exit_reason if to == EnrolmentStatus.EXITED else ""
     locked.status = to
     locked.version += 1
-    # Only what a step changes: the session counts (tallies.py) move without this lock.
+    # Only what a step changes: the session counts (tallies.py) are written under the same
+    # lock by a session's record, never from this (possibly stale) instance.
     locked.save(
         update_fields=[
             "status",
@@ -487,6 +490,7 @@ def move_enrolment(
             "updated_at",
         ]
     )
+    tallies.recount_enrolment(before, tallies.figured(locked))
     _family_event(by, Action.UPDATED, locked, family, request, status=to)
     return locked
 
@@ -583,8 +587,8 @@ def record_session(
     )
     tallies.count_session(session)
     if attended and enrolment.status == EnrolmentStatus.ENROLLED:
-        Enrolment.objects.filter(pk=enrolment.pk).update(
-            status=EnrolmentStatus.IN_SESSIONS, version=enrolment.version + 1
+        tallies.change_enrolment(
+            enrolment.pk, status=EnrolmentStatus.IN_SESSIONS, version=enrolment.version + 1
         )
         enrolment.status = EnrolmentStatus.IN_SESSIONS
         enrolment.version += 1

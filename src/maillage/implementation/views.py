@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -667,12 +668,23 @@ def site_dashboard(request, site_id):
     return _dashboard_page(request, board, site)
 
 
-def _site_dashboard_links(sites) -> list[tuple[str, str]]:
-    """(team name, URL of the site's dashboard) for each site: one reverse() for all (a
-    region's programme has dozens of sites, and reverse() is the slow part of a link)."""
+def _site_dashboard_links(sites) -> str:
+    """A link to each site's dashboard, named by its team: one reverse() for all (a region's
+    programme has dozens of sites, and reverse() is the slow part of a link)."""
     placeholder = "00000000-0000-0000-0000-000000000000"
     pattern = reverse("implementation:site_dashboard", args=[placeholder])
-    return [(s.team.name, pattern.replace(placeholder, str(s.id))) for s in sites]
+    return format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        ((pattern.replace(placeholder, str(s.id)), s.team.name) for s in sites),
+    )
+
+
+# The tables with a row per site are joined here, each value escaped, rather than in the
+# template: a region's programme has dozens of sites, and the template engine's loop spent
+# more on them than the database on the whole page's figures.
+_FIDELITY_SITE_ROW = "<tr><td>{}</td><td>{}</td></tr>"
+_CAPACITY_ROW = '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>'
 
 
 def _two_places(value: float) -> str:
@@ -707,19 +719,28 @@ def _dashboard_page(request, board, site=None):
             },
             "exit_rows": [(ExitReason(k).label, v) for k, v in sorted(board.exit_reasons.items())],
             "site_links": _site_dashboard_links(board.sites),
-            "fidelity_sites": [
-                (_lookup(names, k, ""), _two_places(v)) for k, v in board.fidelity_by_site.items()
-            ],
+            "fidelity_sites": format_html_join(
+                "",
+                _FIDELITY_SITE_ROW,
+                (
+                    (_lookup(names, k, ""), _two_places(v))
+                    for k, v in board.fidelity_by_site.items()
+                ),
+            ),
             # A page of practitioners at a time: a region's programme has hundreds (the CSV
             # export has them all).
             "fidelity_people": Paginator(
                 board.fidelity_by_practitioner, PRACTITIONERS_PER_PAGE
             ).get_page(request.GET.get("page")),
             # Trained today, and trained but gone (a count: the names are the training log's).
-            "capacity_rows": [
-                (_lookup(names, k, ""), v, len(_lookup(board.capacity.lost, k, [])))
-                for k, v in board.capacity.now.items()
-            ],
+            "capacity_rows": format_html_join(
+                "",
+                _CAPACITY_ROW,
+                (
+                    (_lookup(names, k, ""), v, len(_lookup(board.capacity.lost, k, [])))
+                    for k, v in board.capacity.now.items()
+                ),
+            ),
             "sustainability_rows": [
                 (year, Domain(d).label, m) for (year, d), m in board.sustainability.items()
             ],
