@@ -28,6 +28,7 @@ from .models import (
     Programme,
     ProgrammeSession,
     QuarterTally,
+    Site,
     SustainabilityAnswer,
     SustainabilityAssessment,
     WaitTally,
@@ -79,13 +80,28 @@ def _keys(values: Mapping | None) -> tuple:
     )
 
 
+def _hold_site(site_id) -> None:
+    """Take the site's lock for its tallies until the transaction ends. One move takes a
+    tally row from one count and gives it to another, and two moves at the same site could
+    take the same two rows in opposite orders (one family's first session while another is
+    enrolled): a deadlock. Moves at one site wait for each other instead; a NO KEY lock
+    leaves rows that refer to the site free to be written meanwhile."""
+    list(Site.objects.select_for_update(no_key=True).filter(pk=site_id).values_list("pk"))
+
+
 def recount_enrolment(before: Mapping | None, after: Mapping | None) -> None:
     """Move one enrolment in the tallies from where its values `before` counted (None: a new
     enrolment) to where its values `after` count (None: deleted), in the caller's
     transaction. F() increments: two enrolments moved at once both count."""
-    for (model, columns), was, now in zip(_TALLIES, _keys(before), _keys(after), strict=True):
-        if was == now:
-            continue
+    moves = [
+        (model, columns, was, now)
+        for (model, columns), was, now in zip(_TALLIES, _keys(before), _keys(after), strict=True)
+        if was != now
+    ]
+    if not moves:
+        return
+    _hold_site((before or after or {}).get("site_id"))
+    for model, columns, was, now in moves:
         if was is not None:
             _shift(model, dict(zip(columns, was, strict=True)), -1)
         if now is not None:
@@ -102,7 +118,15 @@ def change_enrolment(enrolment_id, **changes) -> dict | None:
     """Write `changes` to an enrolment, locked, and move it in the tallies; its values
     after, or None when it is gone. A change is a value, or a function of the values before
     (the lock makes read-then-write safe when two sessions are recorded at once)."""
-    before = Enrolment.objects.select_for_update().filter(pk=enrolment_id).values(*FIGURED).first()
+    # NO KEY: a session being recorded for this enrolment already holds a KEY SHARE lock on
+    # it (its foreign key), which a plain FOR UPDATE would wait for: a deadlock between two
+    # sessions recorded at once.
+    before = (
+        Enrolment.objects.select_for_update(no_key=True)
+        .filter(pk=enrolment_id)
+        .values(*FIGURED)
+        .first()
+    )
     if before is None:
         return None
     written = {
@@ -163,6 +187,7 @@ def _add(session: ProgrammeSession, sign: int) -> None:
         "rated": F("rated") + (sign if rated else 0),
         "fidelity_sum": F("fidelity_sum") + (sign * session.fidelity if rated else 0.0),
     }
+    _hold_site(session.site_id)
     for model, key in (
         (PractitionerTally, {"practitioner_id": session.practitioner_id}),
         (QuarterTally, {"year": year, "quarter": quarter}),
