@@ -138,12 +138,22 @@ def change_enrolment(enrolment_id, **changes) -> dict | None:
     return after
 
 
+def hold_enrolment_for_deletion(enrolment: Enrolment) -> None:
+    """Before an enrolment is deleted: lock its row and keep where it counts. The instance
+    Django deletes may be older than the row (a cascade reads the enrolments unlocked, and a
+    step may have moved one since); the lock keeps any step out until the deletion ends."""
+    enrolment._counted_as = (  # type: ignore[attr-defined]
+        Enrolment.objects.select_for_update().filter(pk=enrolment.pk).values(*FIGURED).first()
+    )
+
+
 def uncount_enrolment(enrolment: Enrolment) -> None:
-    """Take a deleted enrolment out of the tallies. Its sessions were deleted before it (a
-    cascade deletes the sessions first, and each one's deletion took it out of its
-    enrolment's counts), so it counts as an enrolment with no session, whatever its
-    in-memory values say."""
-    recount_enrolment(figured(enrolment, attended_sessions=0, first_session_on=None), None)
+    """Take a deleted enrolment out of the tallies, as its row stood when it was locked for
+    the deletion. Its sessions were deleted after that and before it (a cascade deletes the
+    sessions first, each one's deletion taking it out of its enrolment's counts), so it
+    counts as an enrolment with no session."""
+    counted = getattr(enrolment, "_counted_as", None) or figured(enrolment)
+    recount_enrolment(dict(counted, attended_sessions=0, first_session_on=None), None)
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -165,15 +175,19 @@ def count_session(session: ProgrammeSession) -> None:
 def uncount_session(session: ProgrammeSession) -> None:
     """Take a deleted session out of the counts."""
     if session.attended:
-        first = (
-            ProgrammeSession.objects.filter(enrolment_id=session.enrolment_id, attended=True)
-            .exclude(pk=session.pk)
-            .aggregate(first=Min("held_on"))["first"]
-        )
+        # The first of the others, read under the enrolment's lock: a session recorded
+        # meanwhile counts.
+        def first_of_the_others(_before):
+            return (
+                ProgrammeSession.objects.filter(enrolment_id=session.enrolment_id, attended=True)
+                .exclude(pk=session.pk)
+                .aggregate(first=Min("held_on"))["first"]
+            )
+
         change_enrolment(
             session.enrolment_id,
             attended_sessions=lambda e: e["attended_sessions"] - 1,
-            first_session_on=first,
+            first_session_on=first_of_the_others,
         )
     _add(session, -1)
 

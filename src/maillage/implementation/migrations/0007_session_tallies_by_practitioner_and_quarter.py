@@ -26,6 +26,31 @@ def split_session_tallies(apps, schema_editor):
         )
 
 
+def count_sessions_per_quarter_and_practitioner(apps, schema_editor):
+    """Back to the counts per site, practitioner and quarter (as 0004 made them), from the
+    sessions themselves: the split counts cannot be joined back."""
+    ProgrammeSession = apps.get_model("implementation", "ProgrammeSession")
+    SessionTally = apps.get_model("implementation", "SessionTally")
+    tallies: dict = {}
+    for site_id, practitioner_id, held_on, attended, fidelity in (
+        ProgrammeSession.objects.order_by()
+        .values_list("site_id", "practitioner_id", "held_on", "attended", "fidelity")
+        .iterator(chunk_size=5000)
+    ):
+        key = (site_id, practitioner_id, held_on.year, (held_on.month + 2) // 3)
+        if key not in tallies:
+            tallies[key] = SessionTally(
+                site_id=site_id, practitioner_id=practitioner_id, year=key[2], quarter=key[3]
+            )
+        tally = tallies[key]
+        tally.sessions += 1
+        tally.attended += int(attended)
+        if fidelity is not None:
+            tally.rated += 1
+            tally.fidelity_sum += fidelity
+    SessionTally.objects.bulk_create(tallies.values(), batch_size=1000)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0003_bench_indexes"),
@@ -101,7 +126,7 @@ class Migration(migrations.Migration):
                 fields=("site", "year", "quarter"), name="impl_one_quarter_tally"
             ),
         ),
-        migrations.RunPython(split_session_tallies, migrations.RunPython.noop),
+        migrations.RunPython(split_session_tallies, count_sessions_per_quarter_and_practitioner),
         migrations.DeleteModel(
             name="SessionTally",
         ),
