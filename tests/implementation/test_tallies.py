@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, connections
 from django.db.models import Min
 
+from maillage.core.errors import IllegalTransition
 from maillage.families import services as family_services
 from maillage.families.models import Family, TimelineEntry
 from maillage.implementation import figures, selectors, services, tallies
@@ -252,3 +253,22 @@ def test_an_enrolment_deleted_from_an_older_copy_leaves_the_counts_right(enrolle
     older.delete()
     _check_tallies(s)
     assert _dashboard_figures(s) == ([], {}, {})
+
+
+def test_a_session_recorded_from_an_older_copy_of_an_exited_enrolment_is_refused(enrolled):
+    """The session's form read the enrolment before a colleague recorded the family's exit:
+    the session is refused, and the exit stands."""
+    s = enrolled
+    older = Enrolment.objects.get(id=s["enrolment"].id)
+    services.move_enrolment(
+        by=s["users"]["owner"],
+        enrolment=s["enrolment"],
+        to="exited",
+        on=days_ago(1),
+        exit_reason="moved",
+    )
+    with pytest.raises(IllegalTransition):
+        services.record_session(by=s["users"]["owner"], enrolment=older, held_on=days_ago(2))
+    assert Enrolment.objects.get(id=older.id).status == "exited"
+    assert not ProgrammeSession.objects.exists()
+    _check_tallies(s)

@@ -519,6 +519,13 @@ def record_session(
     components = list(components)
     rated: dict[str, int] = {k: v for k, v in (fidelity or {}).items() if v is not None}
     errors: dict = {}
+    # The enrolment as it stands, locked until the session is written: a step taken since
+    # the caller read it (an exit) refuses the session instead of being undone by it.
+    enrolment.status, enrolment.version = (
+        Enrolment.objects.select_for_update(no_key=True)
+        .values_list("status", "version")
+        .get(pk=enrolment.pk)
+    )
     if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.IN_SESSIONS):
         raise IllegalTransition(
             _("Sessions are recorded for an enrolled family (this one is “%(status)s”).")
