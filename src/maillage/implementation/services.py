@@ -477,8 +477,8 @@ def move_enrolment(
         locked.exit_reason = exit_reason if to == EnrolmentStatus.EXITED else ""
     locked.status = to
     locked.version += 1
-    # Only what a step changes: the session counts (tallies.py) are written under the same
-    # lock by a session's record, never from this (possibly stale) instance.
+    # Only what a step changes: the session counts on the enrolment (tallies.py) are written
+    # by a session's record, under this same lock, and never by this save.
     locked.save(
         update_fields=[
             "status",

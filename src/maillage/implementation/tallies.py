@@ -114,10 +114,10 @@ def _shift(model, key: dict, sign: int) -> None:
     model.objects.filter(**key).update(families=F("families") + sign)
 
 
-def change_enrolment(enrolment_id, **changes) -> dict | None:
-    """Write `changes` to an enrolment, locked, and move it in the tallies; its values
-    after, or None when it is gone. A change is a value, or a function of the values before
-    (the lock makes read-then-write safe when two sessions are recorded at once)."""
+def change_enrolment(enrolment_id, **changes) -> None:
+    """Write `changes` to an enrolment, locked, and move it in the tallies (nothing when it
+    is gone). A change is a value, or a function of the values before (the lock makes
+    read-then-write safe when two sessions are recorded at once)."""
     # NO KEY: a session being recorded for this enrolment already holds a KEY SHARE lock on
     # it (its foreign key), which a plain FOR UPDATE would wait for: a deadlock between two
     # sessions recorded at once.
@@ -128,14 +128,13 @@ def change_enrolment(enrolment_id, **changes) -> dict | None:
         .first()
     )
     if before is None:
-        return None
+        return
     written = {
         name: change(before) if callable(change) else change for name, change in changes.items()
     }
     Enrolment.objects.filter(pk=enrolment_id).update(**written)
     after = before | {name: v for name, v in written.items() if name in FIGURED}
     recount_enrolment(before, after)
-    return after
 
 
 def hold_enrolment_for_deletion(enrolment: Enrolment) -> None:
