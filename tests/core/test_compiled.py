@@ -194,3 +194,41 @@ def test_an_instance_from_values_puts_each_value_in_its_field(network):
     )
     assert made.get_deferred_fields() >= {"code", "site", "email"}
     assert made.organization.name == stored.organization.name  # read on demand, as the ORM does
+
+
+def test_an_instance_is_stored_and_saved_as_the_orms(network):
+    # Built without Model.__init__: it must still be an existing row of the default
+    # database (a save updates it), and a name that is no column is refused rather than
+    # hiding a relation's descriptor.
+    from maillage.core.compiled import instance
+    from maillage.directory.models import Team
+
+    stored = Team.objects.first()
+    made = instance(
+        Team, {"id": stored.id, "name": "Renamed", "organization_id": stored.organization_id}
+    )
+    assert (made._state.adding, made._state.db) == (False, "default")
+    made.save(update_fields=["name"])
+    assert Team.objects.get(pk=stored.pk).name == "Renamed"
+    with pytest.raises(ValueError, match="organization"):
+        instance(Team, {"id": stored.id, "organization": stored.organization})
+
+
+def test_an_instance_of_a_model_with_init_listeners_goes_through_init(network):
+    from django.db.models.signals import post_init
+
+    from maillage.core.compiled import instance
+    from maillage.directory.models import Team
+
+    stored = Team.objects.first()
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance.name)
+
+    post_init.connect(listener, sender=Team)
+    try:
+        made = instance(Team, {"id": stored.id, "name": stored.name})
+    finally:
+        post_init.disconnect(listener, sender=Team)
+    assert seen == [stored.name] and made.name == stored.name

@@ -247,3 +247,28 @@ def test_network_map_draws_referral_and_joint_follow_up_links(care, referral, cl
     page = client.get(reverse("directory:network_map"))
     counts = [row["count"] for row in page.context["summary"]["links_by_kind"]]
     assert counts == [1, 1]  # one referral link, one joint follow-up link; nobody shared
+
+
+def test_an_inbox_row_is_escaped_and_translated(care, referral, client):
+    # The rows are joined in Python (referrals/inbox_table.py), not by the template: each
+    # value escaped, each text in the reader's language, the overdue and urgent marks kept.
+    team = care["teams"]["perinatal"]
+    type(team).objects.filter(pk=team.pk).update(name='<script>alert("x")</script>')
+    Referral.objects.filter(pk=referral.pk).update(
+        requested_at=timezone.now() - timedelta(days=10), urgency="urgent"
+    )
+    client.force_login(care["users"]["partner"])
+    url = reverse("referrals:detail", args=[referral.id])
+    page = client.get(reverse("referrals:inbox"), headers={"accept-language": "fr"})
+    html = page.content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert f'<a href="{url}">' in html and 'class="overdue-row"' in html
+    assert f"Référence {referral.id.hex[:8].upper()}" in html
+    assert "jours ouvrables" in html and "en retard (délai visé" in html
+    assert "<strong>Urgent</strong>" in html
+    client.post(reverse("set_language"), {"language": "en"})
+    english = client.get(reverse("referrals:inbox"), headers={"accept-language": "en"})
+    text = english.content.decode()
+    assert f"Referral {referral.id.hex[:8].upper()}" in text
+    assert "working days" in text and "overdue (target" in text

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
     Case,
     Count,
@@ -32,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from maillage.audit.models import Action, AuditEvent
 from maillage.audit.services import client_ip, listing_event
-from maillage.core.compiled import CompiledQuery, Many
+from maillage.core.compiled import CompiledQuery, Many, instance
 from maillage.core.models import User
 from maillage.core.text import fold
 
@@ -439,7 +438,7 @@ def list_caregivers(families: Iterable[Family]) -> None:
     found: dict = {pk: [] for pk in rows}
     columns = ("id", "family_id", "first_name", "last_name")
     for values in _CAREGIVERS_LISTED.rows(list(rows)):
-        found[values[1]].append(Caregiver.from_db(DEFAULT_DB_ALIAS, columns, values))
+        found[values[1]].append(instance(Caregiver, dict(zip(columns, values, strict=True))))
     for pk, same in rows.items():
         for family in same:
             family.listed_caregivers = found[pk]

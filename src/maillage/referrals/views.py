@@ -22,7 +22,7 @@ from maillage.core.uploads import download_response
 from maillage.directory import selectors as directory
 from maillage.families import selectors as families
 
-from . import indicators, selectors, services
+from . import inbox_table, indicators, selectors, services
 from .forms import (
     ConsultationForm,
     IndicatorsForm,
@@ -53,12 +53,14 @@ def inbox(request):
     page = Paginator(inbox.referrals, 25).get_page(request.GET.get("page"))
     page.object_list = inbox.present(page.object_list)
     selectors.log_inbox(request.user, page.object_list, request=request)
+    rows = selectors.inbox_rows(page)
     return render(
         request,
         "referrals/inbox.html",
         {
             "page": page,
-            "rows": selectors.inbox_rows(page),
+            "rows": rows,
+            "rows_html": inbox_table.rows_html(rows),
             "consent_requests": selectors.consent_requests_for(fetched_by=request.user),
             "tab": "inbox",
             "teams": _my_teams(request.user),
