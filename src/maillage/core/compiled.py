@@ -145,7 +145,9 @@ def instance(model, values: dict, using: str = DEFAULT_DB_ALIAS):
     unknown = values.keys() - _attnames(model)
     if unknown:
         raise ValueError(f"{model.__name__} has no column {', '.join(sorted(unknown))}")
-    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+    if (signals.pre_init.receivers or signals.post_init.receivers) and (
+        signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+    ):
         names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
         return model.from_db(using, names, [values[name] for name in names])
     made = model.__new__(model)
