@@ -1,7 +1,7 @@
 """The inbox's table rows as HTML, joined here rather than in a template loop.
 
 A page holds up to 25 referrals, and the template engine spent 0.13 ms on each row (its
-tags, lookups and translations): 3.3 ms of a region's inbox, against 1.2 for a demo team's
+tags, lookups and translations): 3.3 ms of a region's inbox, against 1.3 for a demo team's
 nine (BENCHMARKS.md, twelfth round). Every value is escaped by format_html; the texts are
 the template's own messages, translated the same way."""
 
