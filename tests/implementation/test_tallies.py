@@ -117,6 +117,17 @@ def test_domain_scores_follow_new_answers_and_a_statement_moved_to_another_domai
 # --- the enrolments' tallies ---------------------------------------------------------------
 
 
+def _exit(s) -> None:
+    """A colleague records the family's exit from the programme (moved away) yesterday."""
+    services.move_enrolment(
+        by=s["users"]["owner"],
+        enrolment=s["enrolment"],
+        to="exited",
+        on=days_ago(1),
+        exit_reason="moved",
+    )
+
+
 def _second_family(s):
     return family_services.create_family(
         by=s["users"]["owner"],
@@ -243,13 +254,7 @@ def test_an_enrolment_deleted_from_an_older_copy_leaves_the_counts_right(enrolle
     s = enrolled
     _record(s, 20)
     older = Enrolment.objects.get(id=s["enrolment"].id)
-    services.move_enrolment(
-        by=s["users"]["owner"],
-        enrolment=s["enrolment"],
-        to="exited",
-        on=days_ago(1),
-        exit_reason="moved",
-    )
+    _exit(s)
     older.delete()
     _check_tallies(s)
     assert _dashboard_figures(s) == ([], {}, {})
@@ -260,13 +265,7 @@ def test_a_session_recorded_from_an_older_copy_of_an_exited_enrolment_is_refused
     the session is refused, and the exit stands."""
     s = enrolled
     older = Enrolment.objects.get(id=s["enrolment"].id)
-    services.move_enrolment(
-        by=s["users"]["owner"],
-        enrolment=s["enrolment"],
-        to="exited",
-        on=days_ago(1),
-        exit_reason="moved",
-    )
+    _exit(s)
     with pytest.raises(IllegalTransition):
         services.record_session(by=s["users"]["owner"], enrolment=older, held_on=days_ago(2))
     assert Enrolment.objects.get(id=older.id).status == "exited"
